@@ -1,0 +1,242 @@
+"""The `carers-impact` command (SPEC section 8)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from carers_impact import settings
+
+DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "dashboard"
+
+
+def _engine(*, upgrade: bool = True):
+    from carers_impact import db
+
+    engine = db.make_engine()
+    if upgrade:
+        db.upgrade(engine)
+    return engine
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from carers_impact import db
+
+    engine = _engine()
+    print(f"Database at revision {db.current_revision(engine)}")
+    return 0
+
+
+def cmd_etl_run(args: argparse.Namespace) -> int:
+    from etl.inbox import inbox_dir, process_inbox
+    from measures.store import recompute_area
+
+    inbox = Path(args.inbox) if args.inbox else inbox_dir()
+    if not inbox.is_dir():
+        print(f"error: the inbox folder {inbox} does not exist", file=sys.stderr)
+        return 2
+    run = process_inbox(_engine(), inbox, submitted_by=args.by, on_loaded=recompute_area)
+    for path, result in run.results:
+        print(f"{path.name}: {result.status}")
+        if result.status == "rejected":
+            for finding in result.report.errors:
+                print(f"    {finding.to_text()}")
+    print(run.summary())
+    return 1 if run.rejected else 0
+
+
+def cmd_etl_schedule(args: argparse.Namespace) -> int:
+    from etl import scheduler
+
+    scheduler.run()
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from etl.pipeline import check_file, identify
+    from etl.report import ExtractRejected
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no file at {path}", file=sys.stderr)
+        return 2
+    try:
+        report, key = identify(
+            path.name, extract=args.extract, organisation=args.organisation, period=args.period
+        )
+        check_file(path.read_bytes(), key=key, report=report)
+    except ExtractRejected as rejected:
+        report = rejected.report
+    print(report.to_text())
+    return 0 if report.ok else 1
+
+
+def cmd_submissions(args: argparse.Namespace) -> int:
+    from etl.load import history
+
+    frame = history(
+        _engine(),
+        organisation=args.organisation,
+        extract=args.extract,
+        period=args.period,
+        limit=args.limit,
+    )
+    if frame.empty:
+        print("No submissions.")
+        return 0
+    frame["current"] = frame["current"].map({True: "yes", False: ""})
+    frame["submitted_at"] = frame["submitted_at"].astype(str).str[:19]
+    columns = [
+        "id",
+        "submitted_at",
+        "extract",
+        "organisation",
+        "period",
+        "status",
+        "row_count",
+        "current",
+        "submitted_by",
+        "filename",
+    ]
+    print(frame[columns].to_string(index=False))
+    return 0
+
+
+def cmd_revert(args: argparse.Namespace) -> int:
+    from etl.load import CannotRevert, SubmissionNotFound, revert
+    from measures.store import recompute_area
+
+    engine = _engine()
+    try:
+        previous = revert(engine, args.submission_id, actor=args.by)
+    except (CannotRevert, SubmissionNotFound) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    from etl.load import get_submission
+
+    recompute_area(engine, get_submission(engine, args.submission_id)["area"])
+    print(f"Submission {args.submission_id} is current again (replacing {previous}).")
+    return 0
+
+
+def _streamlit(script: str, *, port: int, public: bool) -> int:
+    env = dict(os.environ)
+    if public and settings.get("CARERS_PUBLIC_DB_URL"):
+        env["CARERS_DB_URL"] = settings.get("CARERS_PUBLIC_DB_URL")
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DASHBOARD_DIR / script),
+        "--server.address",
+        settings.get("CARERS_SERVE_ADDRESS"),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
+    ]
+    print(f"Serving on http://{settings.get('CARERS_SERVE_ADDRESS')}:{port}")
+    return subprocess.call(command, env=env)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not args.public:
+        _engine()
+    script = "public_app.py" if args.public else "app.py"
+    return _streamlit(script, port=args.port, public=args.public)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from etl.demo import build_demo
+
+    engine = _engine()
+    print(build_demo(engine, rebuild=args.rebuild))
+    if args.no_serve:
+        return 0
+    return _streamlit("app.py", port=args.port, public=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="carers-impact",
+        description="Outcomes and impact measures for local carers' strategies.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo", help="build the demo database through the real pipeline, then serve the dashboard"
+    )
+    demo.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="regenerate the demo extracts and reload them even if the demo was built before",
+    )
+    demo.add_argument("--no-serve", action="store_true", help="build only; do not serve")
+    demo.add_argument("--port", type=int, default=8501)
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="run the dashboard")
+    serve.add_argument("--public", action="store_true", help="the public read-only view")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.set_defaults(func=cmd_serve)
+
+    etl = sub.add_parser("etl", help="process extracts")
+    etl_sub = etl.add_subparsers(dest="etl_command", required=True, metavar="ETL_COMMAND")
+    run = etl_sub.add_parser(
+        "run", help="process every file in the inbox once; exit 1 if any was rejected"
+    )
+    run.add_argument("--inbox", help="inbox folder (default: CARERS_INBOX)")
+    run.add_argument("--by", default="inbox", help="who the submissions are recorded as from")
+    run.set_defaults(func=cmd_etl_run)
+    schedule = etl_sub.add_parser("schedule", help="run the scheduler until stopped")
+    schedule.set_defaults(func=cmd_etl_schedule)
+
+    validate = sub.add_parser(
+        "validate", help="validate a file without loading it; exit 1 if invalid"
+    )
+    validate.add_argument("file")
+    validate.add_argument(
+        "--extract", help="carers, assessments, breaks or outcomes (default: from the file name)"
+    )
+    validate.add_argument("--organisation", help="organisation code (default: from the name)")
+    validate.add_argument("--period", help="quarter, e.g. 2024-25 Q1 (default: from the name)")
+    validate.set_defaults(func=cmd_validate)
+
+    subs = sub.add_parser("submissions", help="list submissions, newest first")
+    subs.add_argument("--organisation")
+    subs.add_argument("--extract")
+    subs.add_argument("--period")
+    subs.add_argument("--limit", type=int, default=50)
+    subs.set_defaults(func=cmd_submissions)
+
+    revert = sub.add_parser("revert", help="make an earlier accepted submission current again")
+    revert.add_argument("submission_id", type=int)
+    revert.add_argument("--by", default="admin", help="who is reverting")
+    revert.set_defaults(func=cmd_revert)
+
+    upgrade = sub.add_parser("db-upgrade", help="create or upgrade the database schema")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The database: engine, tables and migrations.
+
+One setting (`CARERS_DB_URL`) picks the database: a SQLite file by default,
+PostgreSQL in production; nothing else changes. The schema is created and
+upgraded only by the Alembic migrations in `carers_impact/migrations`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from carers_impact import settings
+from carers_impact.extracts import EXTRACTS, Column, Extract, is_numeric
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Timestamp = sa.DateTime(timezone=True)
+
+submissions = sa.Table(
+    "submissions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("extract", sa.String(20), nullable=True),
+    sa.Column("organisation", sa.String(20), nullable=True),
+    sa.Column("area", sa.String(40), nullable=True),
+    sa.Column("period", sa.String(12), nullable=True),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=True),  # None when it held personal data
+    sa.Column("status", sa.String(12), nullable=False),  # accepted, rejected, duplicate
+    sa.Column("row_count", sa.Integer, nullable=False, default=0),
+    sa.Column("submitted_by", sa.String(100), nullable=False),
+    sa.Column("submitted_at", Timestamp, nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),  # upload, inbox, cli
+    sa.Column("report", sa.Text, nullable=False),  # the Report as JSON
+)
+
+current_submissions = sa.Table(
+    "current_submissions",
+    metadata,
+    sa.Column("extract", sa.String(20), primary_key=True),
+    sa.Column("organisation", sa.String(20), primary_key=True),
+    sa.Column("period", sa.String(12), primary_key=True),
+    sa.Column("area", sa.String(40), nullable=False, index=True),
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    sa.Column("updated_by", sa.String(100), nullable=False),
+)
+
+submission_events = sa.Table(
+    "submission_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False, index=True
+    ),
+    sa.Column("action", sa.String(20), nullable=False),
+    # submitted, accepted, rejected, duplicate, superseded, reverted, reinstated
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("at", Timestamp, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+)
+
+job_runs = sa.Table(
+    "job_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("job_id", sa.String(50), nullable=False, index=True),
+    sa.Column("started_at", Timestamp, nullable=False),
+    sa.Column("finished_at", Timestamp, nullable=True),
+    sa.Column("outcome", sa.String(12), nullable=False),  # running, success, failed
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+)
+
+published_periods = sa.Table(
+    "published_periods",
+    metadata,
+    sa.Column("area", sa.String(40), primary_key=True),
+    sa.Column("period", sa.String(12), primary_key=True),
+    sa.Column("published_at", Timestamp, nullable=False),
+    sa.Column("published_by", sa.String(100), nullable=False),
+)
+
+measure_values = sa.Table(
+    "measure_values",
+    metadata,
+    sa.Column("area", sa.String(40), primary_key=True),
+    sa.Column("measure_id", sa.String(60), primary_key=True),
+    sa.Column("period", sa.String(12), primary_key=True),
+    sa.Column("breakdown", sa.String(30), primary_key=True),
+    sa.Column("breakdown_value", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Float, nullable=True),
+    sa.Column("numerator", sa.Float, nullable=True),
+    sa.Column("denominator", sa.Float, nullable=True),
+    sa.Column("lower_ci", sa.Float, nullable=True),
+    sa.Column("upper_ci", sa.Float, nullable=True),
+    sa.Column("computed_at", Timestamp, nullable=False),
+)
+
+
+def _column_type(column: Column) -> sa.types.TypeEngine:
+    if column.kind == "date":
+        return sa.Date()
+    if is_numeric(column):
+        return sa.Integer()
+    return sa.String(100)
+
+
+def _record_table(extract: Extract) -> sa.Table:
+    return sa.Table(
+        f"{extract.name}_rows",
+        metadata,
+        sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), primary_key=True),
+        sa.Column("row_number", sa.Integer, primary_key=True),
+        *(sa.Column(c.name, _column_type(c), nullable=True) for c in extract.columns),
+    )
+
+
+record_tables: dict[str, sa.Table] = {name: _record_table(e) for name, e in EXTRACTS.items()}
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for the configured database (or `url`)."""
+    url = url or settings.database_url()
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(engine: Engine):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Create or upgrade the schema to the latest migration."""
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

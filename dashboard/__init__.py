@@ -1,0 +1,1 @@
+"""The Streamlit dashboard (internal) and the public outcome view."""

@@ -1,0 +1,1 @@
+"""Extract, validate and load quarterly extracts."""

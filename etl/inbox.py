@@ -1,0 +1,105 @@
+"""The inbox: every file dropped in it is submitted once, then filed away.
+
+Accepted (and duplicate) files move to `processed/`, rejected ones to
+`rejected/`, each with its report beside it as `<file>.report.txt`.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from carers_impact import settings
+from etl.pipeline import SubmissionResult, submit
+from measures.areas import Area
+
+log = logging.getLogger(__name__)
+
+PROCESSED = "processed"
+REJECTED = "rejected"
+
+
+@dataclass
+class InboxRun:
+    """What one pass over the inbox did."""
+
+    results: list[tuple[Path, SubmissionResult]] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[tuple[Path, SubmissionResult]]:
+        return [(p, r) for p, r in self.results if r.status == "rejected"]
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for _, result in self.results:
+            counts[result.status] = counts.get(result.status, 0) + 1
+        if not counts:
+            return "No files in the inbox."
+        return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+
+
+def inbox_dir() -> Path:
+    return Path(settings.get("CARERS_INBOX"))
+
+
+def pending_files(inbox: Path) -> list[Path]:
+    """Files waiting in the inbox, oldest name first; hidden and partial files skipped."""
+    if not inbox.is_dir():
+        return []
+    return sorted(
+        p
+        for p in inbox.iterdir()
+        if p.is_file()
+        and not p.name.startswith((".", "~$"))
+        and not p.name.endswith((".report.txt", ".part", ".tmp"))
+    )
+
+
+def _file_away(path: Path, folder: Path, report_text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    if target.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        target = folder / f"{path.stem}.{stamp}{path.suffix}"
+    shutil.move(str(path), target)
+    target.with_name(target.name + ".report.txt").write_text(report_text + "\n", encoding="utf-8")
+    return target
+
+
+def process_inbox(
+    engine: Engine,
+    inbox: Path | None = None,
+    *,
+    submitted_by: str = "inbox",
+    areas: dict[str, Area] | None = None,
+    files: list[Path] | None = None,
+    on_loaded: Callable[[Engine, str], None] | None = None,
+) -> InboxRun:
+    """Submit every file in the inbox once and file it under processed/ or rejected/.
+
+    `files` gives an explicit order (e.g. a correction after the file it corrects);
+    by default, every pending file in name order.
+    """
+    inbox = inbox or inbox_dir()
+    run = InboxRun()
+    for path in files if files is not None else pending_files(inbox):
+        result = submit(
+            engine,
+            path.read_bytes(),
+            filename=path.name,
+            submitted_by=submitted_by,
+            source="inbox",
+            areas=areas,
+            on_loaded=on_loaded,
+        )
+        folder = inbox / (REJECTED if result.status == "rejected" else PROCESSED)
+        _file_away(path, folder, result.report.to_text())
+        run.results.append((path, result))
+        log.info("%s: %s", path.name, result.status)
+    return run

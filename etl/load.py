@@ -1,0 +1,354 @@
+"""Writing submissions: accepted rows in one transaction, supersede, revert, history.
+
+Accepted rows of every submission stay in the record tables for good; which
+submission counts for an (extract, organisation, quarter) is held in
+`current_submissions`, so superseding and reverting only move that pointer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from carers_impact import db
+from carers_impact.extracts import get_extract
+from etl.report import Report
+
+CHUNK_ROWS = 20_000
+
+
+class SubmissionNotFound(LookupError):
+    """No submission with that id."""
+
+
+class CannotRevert(ValueError):
+    """A revert that makes no sense: a rejected submission, or one already current."""
+
+
+@dataclass(frozen=True)
+class SubmissionKey:
+    extract: str
+    organisation: str
+    period: str
+    area: str
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _insert_submission(
+    conn: Connection,
+    *,
+    key: SubmissionKey | None,
+    filename: str,
+    digest: str,
+    size: int,
+    content: bytes | None,
+    status: str,
+    report: Report,
+    submitted_by: str,
+    source: str,
+    at: datetime,
+) -> int:
+    values = {
+        "extract": key.extract if key else report.extract,
+        "organisation": key.organisation if key else report.organisation,
+        "area": key.area if key else None,
+        "period": key.period if key else report.period,
+        "filename": filename[:255],
+        "sha256": digest,
+        "size_bytes": size,
+        "content": content,
+        "status": status,
+        "row_count": report.row_count,
+        "submitted_by": submitted_by,
+        "submitted_at": at,
+        "source": source,
+        "report": report.to_json(),
+    }
+    result = conn.execute(sa.insert(db.submissions).values(**values))
+    return int(result.inserted_primary_key[0])
+
+
+def _event(
+    conn: Connection, submission_id: int, action: str, actor: str, at: datetime, detail: str = ""
+) -> None:
+    conn.execute(
+        sa.insert(db.submission_events).values(
+            submission_id=submission_id, action=action, actor=actor, at=at, detail=detail
+        )
+    )
+
+
+def record_unloaded(
+    engine: Engine,
+    *,
+    key: SubmissionKey | None,
+    filename: str,
+    content: bytes,
+    keep_content: bool,
+    status: str,
+    report: Report,
+    submitted_by: str,
+    source: str,
+) -> int:
+    """Keep a rejected or duplicate submission in the history; loads no rows."""
+    at = now()
+    with engine.begin() as conn:
+        sid = _insert_submission(
+            conn,
+            key=key,
+            filename=filename,
+            digest=sha256(content),
+            size=len(content),
+            content=content if keep_content else None,
+            status=status,
+            report=report,
+            submitted_by=submitted_by,
+            source=source,
+            at=at,
+        )
+        _event(
+            conn, sid, status, submitted_by, at, report.errors[0].message if report.errors else ""
+        )
+    return sid
+
+
+def _records(frame: pd.DataFrame, columns: list[str], submission_id: int) -> list[dict]:
+    """Rows as dicts of plain Python values (None for missing), ready for executemany."""
+    out = pd.DataFrame({"submission_id": submission_id, "row_number": frame["_row"]})
+    for name in columns:
+        col = frame[name] if name in frame else pd.Series(None, index=frame.index)
+        if pd.api.types.is_datetime64_any_dtype(col):
+            col = col.dt.date
+        out[name] = col.astype(object).where(col.notna(), None)
+    return out.to_dict("records")
+
+
+def load_accepted(
+    engine: Engine,
+    *,
+    key: SubmissionKey,
+    frame: pd.DataFrame,
+    filename: str,
+    content: bytes,
+    report: Report,
+    submitted_by: str,
+    source: str,
+) -> tuple[int, int | None]:
+    """Store an accepted file and make it current, all in one transaction.
+
+    Returns (submission id, id of the submission it superseded or None). Any
+    failure rolls the whole file back: the database is left as it was.
+    """
+    extract = get_extract(key.extract)
+    table = db.record_tables[extract.name]
+    columns = list(extract.column_names)
+    at = now()
+    with engine.begin() as conn:
+        sid = _insert_submission(
+            conn,
+            key=key,
+            filename=filename,
+            digest=sha256(content),
+            size=len(content),
+            content=content,
+            status="accepted",
+            report=report,
+            submitted_by=submitted_by,
+            source=source,
+            at=at,
+        )
+        _event(conn, sid, "accepted", submitted_by, at, f"{report.row_count} rows loaded")
+        for start in range(0, len(frame), CHUNK_ROWS):
+            chunk = frame.iloc[start : start + CHUNK_ROWS]
+            conn.execute(sa.insert(table), _records(chunk, columns, sid))
+        previous = _set_current(conn, key=key, submission_id=sid, actor=submitted_by, at=at)
+        if previous is not None:
+            _event(
+                conn, previous, "superseded", submitted_by, at, f"superseded by submission {sid}"
+            )
+    return sid, previous
+
+
+def _set_current(
+    conn: Connection, *, key: SubmissionKey, submission_id: int, actor: str, at: datetime
+) -> int | None:
+    """Point the key at a submission; returns the one it pointed at before."""
+    table = db.current_submissions
+    where = (
+        (table.c.extract == key.extract)
+        & (table.c.organisation == key.organisation)
+        & (table.c.period == key.period)
+    )
+    values = {
+        "area": key.area,
+        "submission_id": submission_id,
+        "updated_at": at,
+        "updated_by": actor,
+    }
+    previous = conn.execute(
+        sa.select(table.c.submission_id).where(where).with_for_update()
+    ).scalar()
+    if previous is None:
+        insert = _upsert(
+            conn,
+            table,
+            {
+                "extract": key.extract,
+                "organisation": key.organisation,
+                "period": key.period,
+                **values,
+            },
+        )
+        conn.execute(insert)
+    else:
+        conn.execute(sa.update(table).where(where).values(**values))
+    return previous
+
+
+def _upsert(conn: Connection, table: sa.Table, values: dict):
+    """INSERT that updates on a key clash, so two first submissions can't both insert."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = insert(table).values(**values)
+    return stmt.on_conflict_do_update(
+        index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}
+    )
+
+
+def current_for(engine: Engine, key: SubmissionKey) -> dict | None:
+    """The current submission (as a mapping) for a key, or None."""
+    cs, s = db.current_submissions, db.submissions
+    query = (
+        sa.select(s)
+        .join(cs, cs.c.submission_id == s.c.id)
+        .where(
+            cs.c.extract == key.extract,
+            cs.c.organisation == key.organisation,
+            cs.c.period == key.period,
+        )
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def find_by_hash(engine: Engine, key: SubmissionKey, digest: str) -> dict | None:
+    """The latest accepted submission of the same bytes for the same key, if any."""
+    s = db.submissions
+    query = (
+        sa.select(s.c.id, s.c.status)
+        .where(
+            s.c.sha256 == digest,
+            s.c.extract == key.extract,
+            s.c.organisation == key.organisation,
+            s.c.period == key.period,
+            s.c.status == "accepted",
+        )
+        .order_by(s.c.id.desc())
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def get_submission(engine: Engine, submission_id: int) -> dict:
+    with engine.connect() as conn:
+        row = (
+            conn.execute(sa.select(db.submissions).where(db.submissions.c.id == submission_id))
+            .mappings()
+            .first()
+        )
+    if row is None:
+        raise SubmissionNotFound(f"There is no submission {submission_id}")
+    return dict(row)
+
+
+def revert(engine: Engine, submission_id: int, *, actor: str) -> int | None:
+    """Make an earlier accepted submission current again; returns the one it replaced."""
+    row = get_submission(engine, submission_id)
+    if row["status"] != "accepted":
+        raise CannotRevert(
+            f"Submission {submission_id} was {row['status']}, so it has no rows to go back to; "
+            "choose an accepted submission"
+        )
+    key = SubmissionKey(row["extract"], row["organisation"], row["period"], row["area"])
+    at = now()
+    with engine.begin() as conn:
+        previous = _set_current(conn, key=key, submission_id=submission_id, actor=actor, at=at)
+        if previous == submission_id:
+            raise CannotRevert(f"Submission {submission_id} is already the current one")
+        _event(
+            conn,
+            submission_id,
+            "reverted",
+            actor,
+            at,
+            f"made current again in place of submission {previous}",
+        )
+        if previous is not None:
+            _event(
+                conn,
+                previous,
+                "superseded",
+                actor,
+                at,
+                f"replaced by revert to submission {submission_id}",
+            )
+    return previous
+
+
+def history(
+    engine: Engine,
+    *,
+    organisation: str | None = None,
+    extract: str | None = None,
+    period: str | None = None,
+    limit: int = 200,
+) -> pd.DataFrame:
+    """Submissions, newest first, with whether each is the current one."""
+    s, cs = db.submissions, db.current_submissions
+    query = (
+        sa.select(
+            s.c.id,
+            s.c.submitted_at,
+            s.c.extract,
+            s.c.organisation,
+            s.c.area,
+            s.c.period,
+            s.c.filename,
+            s.c.status,
+            s.c.row_count,
+            s.c.submitted_by,
+            s.c.source,
+            s.c.sha256,
+            (cs.c.submission_id.is_not(None)).label("current"),
+        )
+        .outerjoin(cs, cs.c.submission_id == s.c.id)
+        .order_by(s.c.id.desc())
+        .limit(limit)
+    )
+    if organisation:
+        query = query.where(s.c.organisation == organisation.upper())
+    if extract:
+        query = query.where(s.c.extract == extract)
+    if period:
+        query = query.where(s.c.period == period)
+    with engine.connect() as conn:
+        return pd.DataFrame(
+            conn.execute(query).mappings().all(), columns=[c.name for c in query.selected_columns]
+        )

@@ -1,0 +1,1 @@
+"""The domain: measure catalogue, computation, targets, SPC and disclosure control."""

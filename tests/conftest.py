@@ -1,0 +1,74 @@
+"""Shared fixtures: a real database per test, SQLite always and PostgreSQL when configured.
+
+Set CARERS_TEST_POSTGRES_URL to run every database test against PostgreSQL as
+well; each test gets a schema of its own there, dropped afterwards. CI sets
+CARERS_REQUIRE_POSTGRES=1 so those tests can never be skipped silently.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from carers_impact import db
+
+POSTGRES_URL = os.environ.get("CARERS_TEST_POSTGRES_URL", "")
+REQUIRE_POSTGRES = os.environ.get("CARERS_REQUIRE_POSTGRES") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if REQUIRE_POSTGRES and not POSTGRES_URL:
+        raise pytest.UsageError("CARERS_REQUIRE_POSTGRES=1 but CARERS_TEST_POSTGRES_URL is not set")
+
+
+def _backends() -> list:
+    return ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    db.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def postgres_engine_in_new_schema():
+    """A PostgreSQL engine whose search_path is a fresh schema; returns (engine, cleanup)."""
+    if not POSTGRES_URL:
+        pytest.skip("CARERS_TEST_POSTGRES_URL is not set")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine = sa.create_engine(
+        POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_pre_ping=True
+    )
+
+    def cleanup() -> None:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    return engine, cleanup
+
+
+@pytest.fixture(params=_backends())
+def engine(request, tmp_path):
+    """A migrated database: SQLite, and PostgreSQL when CARERS_TEST_POSTGRES_URL is set."""
+    if request.param == "sqlite":
+        engine = db.make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+        db.upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    engine, cleanup = postgres_engine_in_new_schema()
+    db.upgrade(engine)
+    try:
+        yield engine
+    finally:
+        cleanup()
