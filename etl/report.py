@@ -116,5 +116,5 @@ class ExtractRejected(Exception):
 
     def __init__(self, report: Report):
         self.report = report
-        first = report.errors[0].message if report.errors else "rejected"
+        first = report.errors[0].to_text() if report.errors else "rejected"
         super().__init__(f"{report.filename}: {first}")
