@@ -32,7 +32,6 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from carers_impact import settings
 from carers_impact.extracts import get_extract
 from carers_impact.periods import InvalidPeriod, Quarter
 from etl import load
@@ -41,6 +40,9 @@ from etl.report import ExtractRejected, Report
 from measures.areas import Area, load_areas
 
 log = logging.getLogger(__name__)
+
+CONTENT_NOT_KEPT = {"personal_data", "file_too_large"}
+"""Rejections whose file content is not stored: only its hash, name and report."""
 
 
 @dataclass(frozen=True)
@@ -138,13 +140,7 @@ def check_file(
 
     areas = areas if areas is not None else load_areas()
     spec = get_extract(key.extract)
-    raw = read_table(
-        content,
-        filename=report.filename,
-        extract=spec,
-        report=report,
-        max_bytes=settings.get_int("CARERS_MAX_FILE_MB") * 1024 * 1024,
-    )
+    raw = read_table(content, filename=report.filename, extract=spec, report=report)
     check_personal_data(raw, report=report)
     if not report.ok:
         raise ExtractRejected(report)
@@ -203,13 +199,13 @@ def submit(
         rows = check_file(content, key=key, report=report, areas=areas)
     except ExtractRejected as rejected:
         report = rejected.report
-        personal = any(f.rule == "personal_data" for f in report.errors)
+        keep = not any(f.rule in CONTENT_NOT_KEPT for f in report.errors)
         sid = load.record_unloaded(
             engine,
             key=key,
             filename=filename,
             content=content,
-            keep_content=not personal,
+            keep_content=keep,
             status="rejected",
             report=report,
             submitted_by=submitted_by,
