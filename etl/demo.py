@@ -19,8 +19,7 @@ DEMO_INBOX = Path("data") / "demo" / "inbox"
 
 def demo_is_built(engine: Engine) -> bool:
     with engine.connect() as conn:
-        return bool(conn.execute(sa.select(sa.func.count()).select_from(db.submissions))
-                    .scalar())
+        return bool(conn.execute(sa.select(sa.func.count()).select_from(db.submissions)).scalar())
 
 
 def build_demo(engine: Engine, *, inbox: Path = DEMO_INBOX, rebuild: bool = False) -> str:
@@ -38,5 +37,7 @@ def build_demo(engine: Engine, *, inbox: Path = DEMO_INBOX, rebuild: bool = Fals
     run = process_inbox(engine, inbox, submitted_by="demo", files=files)
     areas = recompute_all(engine)
     seconds = time.perf_counter() - started
-    return (f"Demo built in {seconds:.0f} s: {len(files)} files ({run.summary()}), "
-            f"measures computed for {areas} areas.")
+    return (
+        f"Demo built in {seconds:.0f} s: {len(files)} files ({run.summary()}), "
+        f"measures computed for {areas} areas."
+    )

@@ -8,8 +8,12 @@ database; each run is recorded in `job_runs`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -21,6 +25,28 @@ POLL_INBOX = "poll_inbox"
 RECOMPUTE = "nightly_recompute"
 LATE_CHECK = "late_submission_check"
 JOB_IDS = (POLL_INBOX, RECOMPUTE, LATE_CHECK)
+"""Each job's id is also the name of its function in this module."""
+
+
+def _jobs() -> list[tuple[str, str, Callable[[], BaseTrigger]]]:
+    """(id, name, trigger) of every job, triggers read from the settings when called."""
+    return [
+        (
+            POLL_INBOX,
+            "Process the inbox",
+            lambda: IntervalTrigger(seconds=settings.get_int("CARERS_POLL_SECONDS")),
+        ),
+        (
+            RECOMPUTE,
+            "Recompute all measures",
+            lambda: CronTrigger.from_crontab(settings.get("CARERS_RECOMPUTE_CRON")),
+        ),
+        (
+            LATE_CHECK,
+            "Check for late submissions",
+            lambda: CronTrigger.from_crontab(settings.get("CARERS_LATE_CHECK_CRON")),
+        ),
+    ]
 
 
 def poll_inbox() -> str:
@@ -67,37 +93,25 @@ def late_submission_check() -> str:
     return record_run(engine, LATE_CHECK, body)
 
 
-def build_scheduler(url: str | None = None) -> BlockingScheduler:
-    """A scheduler with the job store in the database and every job registered."""
+def build_scheduler(url: str | None = None, *, background: bool = False) -> BaseScheduler:
+    """A scheduler with the job store in the database and every job registered.
+
+    The command runs it in the foreground; `background=True` gives one that runs
+    in a thread, for embedding and tests.
+    """
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
     engine = db.make_engine(url)
     db.upgrade(engine)
-    scheduler = BlockingScheduler(
+    scheduler_class = BackgroundScheduler if background else BlockingScheduler
+    scheduler = scheduler_class(
         jobstores={"default": SQLAlchemyJobStore(engine=engine)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 15 * 60},
     )
-    scheduler.add_job(
-        "etl.scheduler:poll_inbox",
-        IntervalTrigger(seconds=settings.get_int("CARERS_POLL_SECONDS")),
-        id=POLL_INBOX,
-        name="Process the inbox",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        "etl.scheduler:nightly_recompute",
-        CronTrigger.from_crontab(settings.get("CARERS_RECOMPUTE_CRON")),
-        id=RECOMPUTE,
-        name="Recompute all measures",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        "etl.scheduler:late_submission_check",
-        CronTrigger.from_crontab(settings.get("CARERS_LATE_CHECK_CRON")),
-        id=LATE_CHECK,
-        name="Check for late submissions",
-        replace_existing=True,
-    )
+    for job_id, name, make_trigger in _jobs():
+        scheduler.add_job(
+            f"etl.scheduler:{job_id}", make_trigger(), id=job_id, name=name, replace_existing=True
+        )
     return scheduler
 
 

@@ -25,10 +25,14 @@ def snapshot(engine) -> dict[str, list]:
     """Everything stored that a rejected file must leave alone."""
     tables = [db.current_submissions, *db.record_tables.values(), db.measure_values]
     with engine.connect() as conn:
-        stored = {t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr)
-                  for t in tables}
-        stored["accepted"] = conn.execute(sa.select(db.submissions.c.id).where(
-            db.submissions.c.status == "accepted").order_by(db.submissions.c.id)).all()
+        stored = {
+            t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr) for t in tables
+        }
+        stored["accepted"] = conn.execute(
+            sa.select(db.submissions.c.id)
+            .where(db.submissions.c.status == "accepted")
+            .order_by(db.submissions.c.id)
+        ).all()
     return stored
 
 
@@ -38,7 +42,11 @@ def test_a_valid_file_is_loaded_and_becomes_current(engine):
     assert count(engine, db.record_tables["carers"]) == 3
     row = load.get_submission(engine, result.submission_id)
     assert (row["extract"], row["organisation"], row["period"], row["area"]) == (
-        "carers", "ROT-ASC", "2024-25 Q1", "rotherham")
+        "carers",
+        "ROT-ASC",
+        "2024-25 Q1",
+        "rotherham",
+    )
     assert row["submitted_by"] == "alice"
     assert row["sha256"] == load.sha256(carers_csv(3))
     assert row["content"] == carers_csv(3)
@@ -47,19 +55,32 @@ def test_a_valid_file_is_loaded_and_becomes_current(engine):
 
 
 def test_a_council_spreadsheet_export_loads_without_edits(engine):
-    header = ["Carer ID", "Date Identified", "Age Band", "Sex", "Locality", "Hours Band",
-              "Date Closed"]
-    rows = [["R-1", "01/05/2024", "65+", "male", "", "50+", ""],
-            ["R-2", "15/06/2024", "18-24", "Female ", "", "0-19", ""],
-            ["", "", "", "", "", "", ""], ["", "", "", "", "", "", ""]]
+    header = [
+        "Carer ID",
+        "Date Identified",
+        "Age Band",
+        "Sex",
+        "Locality",
+        "Hours Band",
+        "Date Closed",
+    ]
+    rows = [
+        ["R-1", "01/05/2024", "65+", "male", "", "50+", ""],
+        ["R-2", "15/06/2024", "18-24", "Female ", "", "0-19", ""],
+        ["", "", "", "", "", "", ""],
+        ["", "", "", "", "", "", ""],
+    ]
     content = csv_bytes(header, rows, bom=True)
-    result = submit(engine, content, filename="Carers_rot-asc_2024-25_Q1.CSV",
-                    submitted_by="alice")
+    result = submit(engine, content, filename="Carers_rot-asc_2024-25_Q1.CSV", submitted_by="alice")
     assert result.status == "accepted", result.report.to_text()
     with engine.connect() as conn:
-        stored = conn.execute(sa.select(
-            db.record_tables["carers"].c.carer_id, db.record_tables["carers"].c.date_identified,
-            db.record_tables["carers"].c.sex).order_by("carer_id")).all()
+        stored = conn.execute(
+            sa.select(
+                db.record_tables["carers"].c.carer_id,
+                db.record_tables["carers"].c.date_identified,
+                db.record_tables["carers"].c.sex,
+            ).order_by("carer_id")
+        ).all()
     assert stored == [("R-1", date(2024, 5, 1), "Male"), ("R-2", date(2024, 6, 15), "Female")]
 
 
@@ -83,8 +104,7 @@ def test_a_file_with_personal_data_is_rejected_and_its_content_never_stored(engi
     row = load.get_submission(engine, result.submission_id)
     assert row["content"] is None
     assert "ZZ99" not in row["report"]
-    assert any(f.rule == "personal_data" and f.column == "postcode"
-               for f in result.report.errors)
+    assert any(f.rule == "personal_data" and f.column == "postcode" for f in result.report.errors)
 
 
 def test_a_new_file_for_the_same_quarter_supersedes_and_history_keeps_both(engine):
@@ -95,8 +115,15 @@ def test_a_new_file_for_the_same_quarter_supersedes_and_history_keeps_both(engin
     assert list(history["id"]) == [second.submission_id, first.submission_id]
     assert list(history["current"]) == [True, False]
     with engine.connect() as conn:
-        actions = conn.execute(sa.select(db.submission_events.c.action).where(
-            db.submission_events.c.submission_id == first.submission_id)).scalars().all()
+        actions = (
+            conn.execute(
+                sa.select(db.submission_events.c.action).where(
+                    db.submission_events.c.submission_id == first.submission_id
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert "superseded" in actions
 
 
@@ -154,25 +181,33 @@ def _xlsx(rows: list[list], *, sheet: str = "Sheet1") -> bytes:
 BAD_FILES = {
     "empty file": (NAME, b"", "empty"),
     "header only": (NAME, csv_bytes(CARERS_HEADER, []), "no data rows"),
-    "semicolons": (NAME, b"carer_id;date_identified;age_band\r\nC1;2024-05-01;65+\r\n",
-                   "semicolon"),
+    "semicolons": (
+        NAME,
+        b"carer_id;date_identified;age_band\r\nC1;2024-05-01;65+\r\n",
+        "semicolon",
+    ),
     "binary named csv": (NAME, bytes(range(256)) * 4, "not a text"),
     "xlsx without the columns": (
-        "carers_ROT-ASC_2024-25_Q1.xlsx", _xlsx([["totals", "count"], ["all", 3]]),
-        "carer_id"),
+        "carers_ROT-ASC_2024-25_Q1.xlsx",
+        _xlsx([["totals", "count"], ["all", 3]]),
+        "carer_id",
+    ),
     "formula cells": (
         "carers_ROT-ASC_2024-25_Q1.xlsx",
-        _xlsx([CARERS_HEADER, ["C1", "2024-05-01", '=IF(1,"65+","")', "", "", "", ""]],
-              sheet="carers"),
-        "formula"),
-    "duplicated ids": (NAME, carers_csv(2, extra_rows=[["C00000", "2024-05-01", "65+", "", "",
-                                                        "", ""]]), "must be unique"),
+        _xlsx(
+            [CARERS_HEADER, ["C1", "2024-05-01", '=IF(1,"65+","")', "", "", "", ""]], sheet="carers"
+        ),
+        "formula",
+    ),
+    "duplicated ids": (
+        NAME,
+        carers_csv(2, extra_rows=[["C00000", "2024-05-01", "65+", "", "", "", ""]]),
+        "must be unique",
+    ),
     "future quarter": ("carers_ROT-ASC_2030-31_Q1.csv", carers_csv(1), "has not ended"),
-    "unknown organisation": ("carers_XYZ-ASC_2024-25_Q1.csv", carers_csv(1),
-                             "not an organisation"),
+    "unknown organisation": ("carers_XYZ-ASC_2024-25_Q1.csv", carers_csv(1), "not an organisation"),
     "bad file name": ("carers register Q1.csv", carers_csv(1), "assessments_ROT-ASC_2024-25_Q1"),
-    "wrong quarter dates": ("assessments_ROT-ASC_2023-24_Q1.csv", assessments_csv(2),
-                            "2023-24 Q1"),
+    "wrong quarter dates": ("assessments_ROT-ASC_2023-24_Q1.csv", assessments_csv(2), "2023-24 Q1"),
 }
 
 
@@ -200,7 +235,8 @@ def test_a_file_over_the_size_limit_is_rejected_unread_and_not_stored(engine, mo
 
 
 def test_a_failure_in_the_middle_of_a_load_leaves_the_database_exactly_as_before(
-        engine, monkeypatch):
+    engine, monkeypatch
+):
     submit(engine, carers_csv(4), filename=NAME, submitted_by="alice")
     before = snapshot(engine)
     submissions_before = count(engine, db.submissions)

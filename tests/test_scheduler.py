@@ -1,0 +1,104 @@
+"""The scheduler: jobs with explicit ids in a database job store, every run recorded."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from carers_impact import db
+from etl import scheduler
+from etl.jobs import late_submissions, record_run
+from etl.pipeline import submit
+from tests.files import carers_csv
+
+
+@pytest.fixture
+def configured(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'sched.db'}"
+    monkeypatch.setenv("CARERS_DB_URL", url)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    monkeypatch.setenv("CARERS_INBOX", str(inbox))
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    yield engine, inbox
+    engine.dispose()
+
+
+def runs(engine) -> list[dict]:
+    with engine.connect() as conn:
+        return [
+            dict(r)
+            for r in conn.execute(sa.select(db.job_runs).order_by(db.job_runs.c.id)).mappings()
+        ]
+
+
+def test_jobs_are_registered_with_explicit_ids_in_the_database_job_store(configured):
+    engine, _ = configured
+    sched = scheduler.build_scheduler(background=True)
+    sched.start(paused=True)
+    try:
+        jobs = {job.id: job for job in sched.get_jobs()}
+        assert set(jobs) == set(scheduler.JOB_IDS)
+        for job in jobs.values():
+            assert job.coalesce is True and job.max_instances == 1
+            assert job.misfire_grace_time > 0
+            assert job.func.__name__ == job.id
+    finally:
+        sched.shutdown(wait=False)
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars().all()
+    assert sorted(stored) == sorted(scheduler.JOB_IDS)
+
+
+def test_starting_the_scheduler_again_replaces_rather_than_duplicates_jobs(configured):
+    engine, _ = configured
+    for _ in range(2):
+        sched = scheduler.build_scheduler(background=True)
+        sched.start(paused=True)
+        sched.shutdown(wait=False)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM apscheduler_jobs")).scalar() == 3
+
+
+def test_the_inbox_job_loads_files_and_records_its_run(configured):
+    engine, inbox = configured
+    (inbox / "carers_ROT-ASC_2024-25_Q1.csv").write_bytes(carers_csv(3))
+    assert scheduler.poll_inbox() == "success"
+    [run] = runs(engine)
+    assert run["job_id"] == "poll_inbox" and run["outcome"] == "success"
+    assert run["finished_at"] is not None and "1 accepted" in run["detail"]
+    assert (inbox / "processed" / "carers_ROT-ASC_2024-25_Q1.csv").exists()
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(sa.func.count()).select_from(db.measure_values)).scalar()
+    assert stored > 0  # the area's measures were recomputed after the load
+
+
+def test_a_failing_job_is_recorded_as_failed_and_does_not_raise(configured):
+    engine, _ = configured
+
+    def broken() -> str:
+        raise OSError("inbox share unavailable")
+
+    assert record_run(engine, "poll_inbox", broken) == "failed"
+    [run] = runs(engine)
+    assert run["outcome"] == "failed" and "inbox share unavailable" in run["detail"]
+
+
+def test_late_submissions_lists_quarters_missing_after_the_due_date(configured, monkeypatch):
+    engine, _ = configured
+    monkeypatch.setenv("CARERS_SUBMISSION_DUE_DAYS", "45")
+    submit(engine, carers_csv(2), filename="carers_ROT-ASC_2024-25_Q1.csv", submitted_by="a")
+    submit(
+        engine,
+        carers_csv(2, identified="2024-10-01"),
+        filename="carers_ROT-ASC_2024-25_Q3.csv",
+        submitted_by="a",
+    )
+    late = late_submissions(engine, today=date(2025, 5, 20))
+    # Q2 is missing; Q4 ended 31/03/2025, so it was due 45 days later, on 15/05/2025.
+    assert list(late["period"]) == ["2024-25 Q2", "2024-25 Q4"]
+    late = late_submissions(engine, today=date(2025, 5, 15))
+    assert list(late["period"]) == ["2024-25 Q2"]
