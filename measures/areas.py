@@ -1,0 +1,218 @@
+"""Areas as configuration: one TOML file per local partnership in `measures/areas/`.
+
+Each file holds the area's organisations, localities, strategy framework (themes
+and the measures that track them), baselines, targets and strategy actions. The
+loader checks everything and names the file and field of any problem, so a
+mistake in configuration stops the product at start-up, not in a chart.
+
+The file's shape (see `rotherham.toml` for a full one)::
+
+    id = "rotherham"                  # the file name without .toml
+    name = "Rotherham"
+    la_code = "E08000018"             # for Census 2021 and ASCOF reference data
+    tolerance = "5%"                  # default for every measure (optional)
+    localities = ["Rotherham North", ...]
+
+    [strategy]                        # title, period, first, last, framework, source
+    [[organisations]]                 # code (e.g. ROT-ASC), name, kind, description
+    [[themes]]                        # id, kind, title, description, measures, period?
+
+    [measures.known_carers]
+    baseline = { period = "2021-22 Q4", computed = true }    # or value = 7.7, source = ...
+    targets = [{ by = "2025", change = "+20%" }, { by = "2027", value = 3500 }]
+    tolerance = "3%"                  # optional, this measure only
+
+    [[actions]]                       # id, title, owner, due, status, theme, measures
+
+Periods are quarters (`2024-25 Q4`) or financial years (`2024-25`); a target `by`
+a year such as "2025" falls due at the end of that financial year (`2024-25 Q4`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from carers_impact.periods import Quarter
+from measures.targets import Baseline, Target
+
+__all__ = [
+    "ACTION_STATUSES",
+    "ORGANISATION_KINDS",
+    "Action",
+    "Area",
+    "AreaConfigError",
+    "Baseline",
+    "DuplicateOrganisation",
+    "Organisation",
+    "Strategy",
+    "Target",
+    "Theme",
+    "UnknownMeasure",
+    "UnknownOrganisation",
+    "area_for_organisation",
+    "load_areas",
+]
+
+AREAS_DIR = Path(__file__).resolve().parent / "areas"
+ACTION_STATUSES = ("not started", "on track", "at risk", "overdue", "done")
+ORGANISATION_KINDS = ("adult social care", "children's services", "carers' centre", "NHS")
+
+
+class AreaConfigError(ValueError):
+    """A problem in an area's configuration file, naming the file and the field."""
+
+    def __init__(self, file: str, field: str, problem: str):
+        self.file, self.field, self.problem = file, field, problem
+        super().__init__(f"{file}: {field}: {problem}")
+
+
+class UnknownMeasure(AreaConfigError):
+    """A measure id that is not in the catalogue."""
+
+
+class DuplicateOrganisation(AreaConfigError):
+    """An organisation code used twice, in one area or across areas."""
+
+
+class UnknownOrganisation(LookupError):
+    """An organisation code that belongs to no configured area."""
+
+
+@dataclass(frozen=True)
+class Organisation:
+    code: str  # upper case, e.g. ROT-ASC
+    name: str
+    kind: str  # one of ORGANISATION_KINDS
+    description: str
+    area: str  # area id
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme of the strategy's framework (priority, promise, quality marker, outcome...)."""
+
+    id: str
+    kind: str
+    title: str
+    description: str
+    measures: tuple[str, ...]
+    period: str | None = None  # a financial year, for themes tied to one year
+
+
+@dataclass(frozen=True)
+class Strategy:
+    title: str
+    period: str  # as the strategy names itself, e.g. "2022-25"
+    first: Quarter
+    last: Quarter
+    framework: str  # one line on how the strategy is organised
+    source: str = ""  # where the published strategy can be read
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    title: str
+    owner: str  # an organisation code of the area, or a role
+    due: str  # canonical period label
+    status: str  # one of ACTION_STATUSES
+    theme: str
+    measures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    name: str
+    la_code: str
+    localities: tuple[str, ...]
+    organisations: tuple[Organisation, ...]
+    strategy: Strategy
+    themes: tuple[Theme, ...]
+    baselines: Mapping[str, Baseline]
+    targets: Mapping[str, tuple[Target, ...]]
+    tolerances: Mapping[str, float]
+    default_tolerance: float
+    actions: tuple[Action, ...]
+    source: Path
+
+    @property
+    def organisation_codes(self) -> tuple[str, ...]:
+        return tuple(org.code for org in self.organisations)
+
+    def organisation(self, code: str) -> Organisation:
+        wanted = code.strip().upper()
+        for org in self.organisations:
+            if org.code == wanted:
+                return org
+        raise UnknownOrganisation(f"{code!r} is not an organisation of {self.name}")
+
+    def theme(self, theme_id: str) -> Theme:
+        for theme in self.themes:
+            if theme.id == theme_id:
+                return theme
+        raise KeyError(f"{theme_id!r} is not a theme of {self.name}")
+
+    def themes_for(self, measure_id: str) -> tuple[Theme, ...]:
+        return tuple(t for t in self.themes if measure_id in t.measures)
+
+    def tolerance(self, measure_id: str) -> float:
+        return self.tolerances.get(measure_id, self.default_tolerance)
+
+    @property
+    def measure_ids(self) -> tuple[str, ...]:
+        """Every measure the area's framework tracks, in first-mentioned order."""
+        seen = dict.fromkeys(m for t in self.themes for m in t.measures)
+        seen.update(dict.fromkeys(self.baselines))
+        seen.update(dict.fromkeys(self.targets))
+        return tuple(seen)
+
+
+def load_areas(
+    folder: Path | str | None = None, *, known_measures: Iterable[str] | None = None
+) -> dict[str, Area]:
+    """Every `*.toml` area file in the folder (default `measures/areas/`), checked, by id.
+
+    With `known_measures` (the catalogue's ids), every measure id must be one of them.
+    """
+    from measures.area_reader import read_area_file  # the reader builds this module's classes
+
+    directory = Path(folder) if folder is not None else AREAS_DIR
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        raise AreaConfigError(str(directory), "(folder)", "no area files (*.toml) found")
+    known = frozenset(known_measures) if known_measures is not None else None
+    areas: dict[str, Area] = {}
+    owners: dict[str, str] = {}
+    for path in files:
+        area = read_area_file(path, known)
+        for org in area.organisations:
+            if org.code in owners:
+                raise DuplicateOrganisation(
+                    path.name,
+                    "organisations.code",
+                    f"{org.code} is already an organisation of {owners[org.code]}",
+                )
+            owners[org.code] = area.id
+        areas[area.id] = area
+    return areas
+
+
+@lru_cache(maxsize=4)
+def _default_areas() -> dict[str, Area]:
+    return load_areas()
+
+
+def area_for_organisation(code: str, areas: Mapping[str, Area] | None = None) -> Area:
+    """The area an organisation belongs to (codes are matched ignoring case)."""
+    wanted = code.strip().upper()
+    for area in (areas if areas is not None else _default_areas()).values():
+        if any(org.code == wanted for org in area.organisations):
+            return area
+    raise UnknownOrganisation(
+        f"{code!r} is not an organisation of any configured area; "
+        "organisation codes look like ROT-ASC"
+    )
