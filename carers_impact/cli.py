@@ -123,6 +123,44 @@ def cmd_revert(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_measures(args: argparse.Namespace) -> int:
+    from measures.api import UnknownArea, measure_table
+    from measures.disclosure import make_csv_safe
+
+    try:
+        table = measure_table(_engine(), area=args.area, period=args.period, public=args.public)
+    except UnknownArea as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if table.empty:
+        print(
+            f"error: no figures for {args.area}"
+            + (f" in {args.period}" if args.period else "")
+            + (" that are published" if args.public else ""),
+            file=sys.stderr,
+        )
+        return 1
+    if args.format == "json":
+        print(table.to_json(orient="records", indent=1))
+    else:
+        make_csv_safe(table).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from carers_impact.periods import InvalidPeriod
+    from measures.api import UnknownArea, publish
+    from measures.publishing import AlreadyPublished, NothingToPublish
+
+    try:
+        label = publish(_engine(), area=args.area, period=args.period, by=args.by)
+    except (UnknownArea, InvalidPeriod, NothingToPublish, AlreadyPublished) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Published {label} for {args.area}.")
+    return 0
+
+
 def _streamlit(script: str, *, port: int, public: bool) -> int:
     env = dict(os.environ)
     if public and settings.get("CARERS_PUBLIC_DB_URL"):
@@ -211,6 +249,23 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--organisation", help="organisation code (default: from the name)")
     validate.add_argument("--period", help="quarter, e.g. 2024-25 Q1 (default: from the name)")
     validate.set_defaults(func=cmd_validate)
+
+    measures = sub.add_parser("measures", help="print computed measures")
+    measures.add_argument("--area", required=True, help="area id, e.g. rotherham")
+    measures.add_argument("--period", help="a quarter (2024-25 Q1) or financial year (2024-25)")
+    measures.add_argument(
+        "--public",
+        action="store_true",
+        help="published quarters and public measures only, with disclosure control",
+    )
+    measures.add_argument("--format", choices=["csv", "json"], default="csv")
+    measures.set_defaults(func=cmd_measures)
+
+    publish = sub.add_parser("publish", help="publish a quarter")
+    publish.add_argument("--area", required=True)
+    publish.add_argument("--period", required=True, help="quarter, e.g. 2024-25 Q1")
+    publish.add_argument("--by", default="admin", help="who is publishing")
+    publish.set_defaults(func=cmd_publish)
 
     subs = sub.add_parser("submissions", help="list submissions, newest first")
     subs.add_argument("--organisation")
