@@ -109,6 +109,65 @@ measure_values = sa.Table(
 )
 
 
+public_measure_values = sa.Table(
+    "public_measure_values",
+    metadata,
+    sa.Column("area", sa.String(40), primary_key=True),
+    sa.Column("measure_id", sa.String(60), primary_key=True),
+    sa.Column("period", sa.String(12), primary_key=True),
+    sa.Column("breakdown", sa.String(30), primary_key=True),
+    sa.Column("breakdown_value", sa.String(100), primary_key=True),
+    sa.Column("unit", sa.String(10), nullable=False),
+    sa.Column("value", sa.Float, nullable=True),
+    sa.Column("lower_ci", sa.Float, nullable=True),
+    sa.Column("upper_ci", sa.Float, nullable=True),
+    sa.Column("suppressed", sa.Boolean, nullable=False),
+    sa.Column("published_at", Timestamp, nullable=False),
+)
+"""Published quarters' public measures after disclosure control: all the public view reads."""
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(100), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=True),  # None: single sign-on only
+    sa.Column("role", sa.String(12), nullable=False),  # viewer, uploader, admin
+    sa.Column("organisations", sa.Text, nullable=False, default=""),  # comma-separated codes
+    sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
+    sa.Column("locked_until", Timestamp, nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("last_login_at", Timestamp, nullable=True),
+)
+
+commentary = sa.Table(
+    "commentary",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("area", sa.String(40), nullable=False),
+    sa.Column("measure_id", sa.String(60), nullable=False),
+    sa.Column("period", sa.String(12), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("author", sa.String(100), nullable=False),
+    sa.Column("written_at", Timestamp, nullable=False),
+    sa.Index("ix_commentary_area_measure", "area", "measure_id"),
+)
+
+action_updates = sa.Table(
+    "action_updates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("area", sa.String(40), nullable=False),
+    sa.Column("action_id", sa.String(60), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("author", sa.String(100), nullable=False),
+    sa.Column("written_at", Timestamp, nullable=False),
+    sa.Index("ix_action_updates_area_action", "area", "action_id"),
+)
+
+
 def _column_type(column: Column) -> sa.types.TypeEngine:
     if column.kind == "date":
         return sa.Date()

@@ -22,7 +22,10 @@ def test_schema_from_migrations_matches_the_models(engine):
     assert diff == []
 
 
-def test_upgrading_an_existing_database_keeps_its_data(engine):
+def test_upgrading_a_database_from_the_first_release_keeps_its_data(tmp_path):
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    db.upgrade(engine, "0001")
+    assert "users" not in sa.inspect(engine).get_table_names()
     with engine.begin() as conn:
         conn.execute(
             sa.insert(db.published_periods).values(
@@ -32,7 +35,10 @@ def test_upgrading_an_existing_database_keeps_its_data(engine):
                 published_by="admin",
             )
         )
-    db.upgrade(engine)  # a second upgrade, as after installing a new release
+    db.upgrade(engine)
+    assert "users" in sa.inspect(engine).get_table_names()
     with engine.connect() as conn:
         rows = conn.execute(sa.select(db.published_periods.c.period)).scalars().all()
     assert rows == ["2024-25 Q1"]
+    db.upgrade(engine)  # upgrading an up-to-date database changes nothing
+    assert db.current_revision(engine) == "0002"
