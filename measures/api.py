@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from carers_impact.periods import InvalidPeriod, Quarter, parse_financial_year
 from measures import publishing, store
 from measures.areas import Area, load_areas
-from measures.catalogue import Catalogue, load_catalogue
+from measures.catalogue import Catalogue
 
 OUTPUT_COLUMNS = [
     "measure_id",
@@ -57,15 +57,18 @@ def measure_table(
 ) -> pd.DataFrame:
     """Stored measure values for an area: exact for internal use, or the public version."""
     the_area = get_area(area)
-    catalogue = catalogue or load_catalogue()
     period = canonical_period(period) if period else None
-    values = store.read_values(engine, area=the_area.id, period=period)
     if public:
-        published = set(publishing.published_quarters(engine, the_area.id))
-        values = publishing.public_view(values, catalogue=catalogue, published=published)
+        values = publishing.read_public(engine, area=the_area.id, period=period)
+        for column in ("numerator", "denominator"):
+            values[column] = float("nan")  # never published: see measures.disclosure
         return values[[*OUTPUT_COLUMNS, "suppressed"]]
-    return values[OUTPUT_COLUMNS]
+    return store.read_values(engine, area=the_area.id, period=period)[OUTPUT_COLUMNS]
 
 
 def publish(engine: Engine, *, area: str, period: str, by: str) -> str:
-    return publishing.publish(engine, area=get_area(area), period=period, by=by)
+    """Publish a quarter and refresh the area's public figures."""
+    the_area = get_area(area)
+    label = publishing.publish(engine, area=the_area, period=period, by=by)
+    publishing.refresh_public(engine, the_area.id, store.read_values(engine, area=the_area.id))
+    return label

@@ -83,3 +83,59 @@ def public_view(values: pd.DataFrame, *, catalogue: Catalogue, published: set[st
     for column in ("value", "lower_ci", "upper_ci"):
         out.loc[rounded, column] = out.loc[rounded, column].round(PUBLIC_DECIMALS)
     return out.reset_index(drop=True)
+
+
+PUBLIC_COLUMNS = [
+    "measure_id",
+    "area",
+    "period",
+    "breakdown",
+    "breakdown_value",
+    "unit",
+    "value",
+    "lower_ci",
+    "upper_ci",
+    "suppressed",
+]
+
+
+def refresh_public(
+    engine: Engine, area: str, values: pd.DataFrame, *, catalogue: Catalogue | None = None
+) -> int:
+    """Rewrite an area's public figures from its exact values; returns the rows stored.
+
+    Runs after every recompute and publish, so the public table only ever holds
+    published, disclosure-controlled figures, and the public view's database
+    role needs no access to anything else.
+    """
+    from measures.catalogue import load_catalogue
+
+    catalogue = catalogue or load_catalogue()
+    published = set(published_quarters(engine, area))
+    public = public_view(values, catalogue=catalogue, published=published)
+    at = datetime.now(UTC)
+    rows = [
+        {k: (None if k not in ("suppressed",) and pd.isna(v) else v) for k, v in r.items()}
+        | {"published_at": at, "suppressed": bool(r["suppressed"])}
+        for r in public[PUBLIC_COLUMNS].to_dict("records")
+    ]
+    table = db.public_measure_values
+    with engine.begin() as conn:
+        conn.execute(sa.delete(table).where(table.c.area == area))
+        if rows:
+            conn.execute(sa.insert(table), rows)
+    return len(rows)
+
+
+def read_public(engine: Engine, *, area: str, period: str | None = None) -> pd.DataFrame:
+    """The public figures of an area, as stored for the public view."""
+    table = db.public_measure_values
+    query = sa.select(*(table.c[c] for c in PUBLIC_COLUMNS)).where(table.c.area == area)
+    if period:
+        query = query.where(table.c.period == period)
+    query = query.order_by(
+        table.c.measure_id, table.c.period, table.c.breakdown, table.c.breakdown_value
+    )
+    with engine.connect() as conn:
+        result = conn.execute(query)
+        return pd.DataFrame(result.fetchall(), columns=PUBLIC_COLUMNS)

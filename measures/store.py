@@ -1,0 +1,129 @@
+"""Stored measure values: recomputed from the current rows after each change.
+
+Pages and commands read these stored figures; nothing recomputes on a page
+view. A load, revert or re-submission recomputes only the area it touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from carers_impact import db, settings
+from carers_impact.extracts import EXTRACTS, is_numeric
+from measures import publishing
+from measures.areas import Area, load_areas
+from measures.compute import Records, compute_measures
+from measures.reference import census_unpaid_carers
+
+log = logging.getLogger(__name__)
+
+VALUE_COLUMNS = ["value", "numerator", "denominator", "lower_ci", "upper_ci"]
+KEY_COLUMNS = ["measure_id", "area", "period", "breakdown", "breakdown_value"]
+
+
+def _current_rows(conn: Connection, extract_name: str, area: str) -> pd.DataFrame:
+    """The current submissions' rows of one extract type for an area, typed for computing."""
+    extract = EXTRACTS[extract_name]
+    table, s, cs = db.record_tables[extract_name], db.submissions, db.current_submissions
+    query = (
+        sa.select(*(table.c[name] for name in extract.column_names), s.c.organisation, s.c.period)
+        .join(cs, cs.c.submission_id == table.c.submission_id)
+        .join(s, s.c.id == table.c.submission_id)
+        .where(cs.c.area == area)
+    )
+    result = conn.execute(query)
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    for column in extract.columns:
+        if column.kind == "date":
+            frame[column.name] = pd.to_datetime(frame[column.name])
+        elif is_numeric(column):
+            frame[column.name] = pd.array(frame[column.name], dtype="Int64")
+        else:
+            frame[column.name] = frame[column.name].astype(object)
+    return frame
+
+
+def load_records(engine: Engine, area: str) -> Records:
+    """Every current row of an area, one frame per extract type."""
+    with engine.connect() as conn:
+        frames = {name: _current_rows(conn, name, area) for name in EXTRACTS}
+    return Records(**frames)
+
+
+def compute_area(engine: Engine, area: Area) -> pd.DataFrame:
+    records = load_records(engine, area.id)
+    return compute_measures(
+        records,
+        area=area.id,
+        census_carers=census_unpaid_carers(area.la_code),
+        timeliness_days=settings.get_int("CARERS_TIMELINESS_DAYS"),
+    )
+
+
+def _plain(value):
+    return None if pd.isna(value) else float(value)
+
+
+def write_area(engine: Engine, area_id: str, frame: pd.DataFrame) -> int:
+    """Replace an area's stored values with a fresh computation, in one transaction."""
+    at = datetime.now(UTC)
+    rows = [
+        {
+            **{k: str(r[k]) for k in KEY_COLUMNS},
+            **{k: _plain(r[k]) for k in VALUE_COLUMNS},
+            "computed_at": at,
+        }
+        for r in frame[KEY_COLUMNS + VALUE_COLUMNS].to_dict("records")
+    ]
+    with engine.begin() as conn:
+        conn.execute(sa.delete(db.measure_values).where(db.measure_values.c.area == area_id))
+        for start in range(0, len(rows), 20_000):
+            conn.execute(sa.insert(db.measure_values), rows[start : start + 20_000])
+    return len(rows)
+
+
+def recompute_area(engine: Engine, area_id: str) -> int:
+    """Recompute and store one area's measures; returns the number of values stored."""
+    area = load_areas()[area_id]
+    values = compute_area(engine, area)
+    count = write_area(engine, area_id, values)
+    publishing.refresh_public(engine, area_id, values)
+    log.info("recomputed %s: %s values", area_id, count)
+    return count
+
+
+def recompute_all(engine: Engine) -> int:
+    """Recompute every configured area; returns how many areas."""
+    areas = load_areas()
+    for area_id in areas:
+        recompute_area(engine, area_id)
+    return len(areas)
+
+
+def read_values(
+    engine: Engine,
+    *,
+    area: str,
+    period: str | None = None,
+    measure_id: str | None = None,
+    breakdown: str | None = None,
+) -> pd.DataFrame:
+    """Stored values for an area, optionally one period, measure or breakdown."""
+    mv = db.measure_values
+    query = sa.select(*(mv.c[c] for c in KEY_COLUMNS + VALUE_COLUMNS)).where(mv.c.area == area)
+    if period:
+        query = query.where(mv.c.period == period)
+    if measure_id:
+        query = query.where(mv.c.measure_id == measure_id)
+    if breakdown:
+        query = query.where(mv.c.breakdown == breakdown)
+    with engine.connect() as conn:
+        result = conn.execute(
+            query.order_by(mv.c.measure_id, mv.c.period, mv.c.breakdown, mv.c.breakdown_value)
+        )
+        return pd.DataFrame(result.fetchall(), columns=KEY_COLUMNS + VALUE_COLUMNS)
