@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from carers_impact.periods import InvalidPeriod, Quarter, parse_financial_year
 from measures import publishing, store
 from measures.areas import Area, load_areas
-from measures.catalogue import Catalogue
+from measures.catalogue import Catalogue, load_catalogue
 
 OUTPUT_COLUMNS = [
     "measure_id",
@@ -72,3 +72,17 @@ def publish(engine: Engine, *, area: str, period: str, by: str) -> str:
     label = publishing.publish(engine, area=the_area, period=period, by=by)
     publishing.refresh_public(engine, the_area.id, store.read_values(engine, area=the_area.id))
     return label
+
+
+def scorecard(engine: Engine, *, area: str, period: str | None = None) -> pd.DataFrame:
+    """The area's scorecard: latest value, changes, targets, status and SPC per measure."""
+    from measures.scorecard import build_scorecard
+
+    the_area = get_area(area)
+    values = store.read_values(engine, area=the_area.id, breakdown="all")
+    return build_scorecard(
+        values,
+        area=the_area,
+        catalogue=load_catalogue(),
+        period=canonical_period(period) if period else None,
+    )
