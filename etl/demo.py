@@ -22,7 +22,15 @@ def demo_is_built(engine: Engine) -> bool:
         return bool(conn.execute(sa.select(sa.func.count()).select_from(db.submissions)).scalar())
 
 
-def build_demo(engine: Engine, *, inbox: Path = DEMO_INBOX, rebuild: bool = False) -> str:
+def build_demo(
+    engine: Engine,
+    *,
+    inbox: Path = DEMO_INBOX,
+    rebuild: bool = False,
+    areas: list[str] | None = None,
+    first: str = "2019-20 Q1",
+    last: str = "2025-26 Q2",
+) -> str:
     """Generate the demo extracts into an inbox and submit each through the real pipeline.
 
     Files go in the generator's order, so a correction follows the file it
@@ -33,7 +41,7 @@ def build_demo(engine: Engine, *, inbox: Path = DEMO_INBOX, rebuild: bool = Fals
     started = time.perf_counter()
     if inbox.exists():
         shutil.rmtree(inbox)
-    files = write_demo_extracts(inbox)
+    files = write_demo_extracts(inbox, areas=areas, first=first, last=last)
     run = process_inbox(engine, inbox, submitted_by="demo", files=files)
     areas = recompute_all(engine)
     seconds = time.perf_counter() - started

@@ -59,12 +59,12 @@ def quarterly_series(
 ) -> pd.Series:
     """A measure's whole-area values by quarter, oldest first (years left out)."""
     rows = values[(values["measure_id"] == measure_id) & (values["breakdown"] == "all")]
-    quarters = rows["period"].map(_quarter_or_none)
-    rows = rows[quarters.notna()].assign(_q=quarters[quarters.notna()])
-    if until is not None:
-        rows = rows[rows["_q"] <= until]
-    rows = rows.sort_values("_q")
-    return pd.Series(rows["value"].to_numpy(dtype=float), index=[q.label for q in rows["_q"]])
+    points = sorted(
+        (quarter, value)
+        for quarter, value in zip(map(_quarter_or_none, rows["period"]), rows["value"], strict=True)
+        if quarter is not None and (until is None or quarter <= until)
+    )
+    return pd.Series([float(v) for _, v in points], index=[q.label for q, _ in points], dtype=float)
 
 
 def _number(value) -> float | None:
