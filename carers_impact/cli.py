@@ -42,11 +42,11 @@ def cmd_etl_run(args: argparse.Namespace) -> int:
     run = process_inbox(_engine(), inbox, submitted_by=args.by, on_loaded=recompute_area)
     for path, result in run.results:
         print(f"{path.name}: {result.status}")
-        if result.status == "rejected":
+        if result.status in ("rejected", "failed"):
             for finding in result.report.errors:
                 print(f"    {finding.to_text()}")
     print(run.summary())
-    return 1 if run.rejected else 0
+    return 1 if run.rejected or run.failed else 0
 
 
 def cmd_etl_schedule(args: argparse.Namespace) -> int:

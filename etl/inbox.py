@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from carers_impact import settings
 from etl.pipeline import SubmissionResult, submit
+from etl.report import Report
 from measures.areas import Area
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,10 @@ class InboxRun:
     results: list[tuple[Path, SubmissionResult]] = field(default_factory=list)
 
     @property
+    def failed(self) -> list[tuple[Path, SubmissionResult]]:
+        return [(p, r) for p, r in self.results if r.status == "failed"]
+
+    @property
     def rejected(self) -> list[tuple[Path, SubmissionResult]]:
         return [(p, r) for p, r in self.results if r.status == "rejected"]
 
@@ -42,6 +47,16 @@ class InboxRun:
         if not counts:
             return "No files in the inbox."
         return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+
+
+def _failed(path: Path, exc: Exception) -> SubmissionResult:
+    report = Report(filename=path.name)
+    report.error(
+        "load_failed",
+        f"the file could not be stored ({type(exc).__name__}: {exc}); "
+        "nothing from it was loaded and it stays in the inbox to be tried again",
+    )
+    return SubmissionResult("failed", report, None)
 
 
 def inbox_dir() -> Path:
@@ -89,15 +104,20 @@ def process_inbox(
     inbox = inbox or inbox_dir()
     run = InboxRun()
     for path in files if files is not None else pending_files(inbox):
-        result = submit(
-            engine,
-            path.read_bytes(),
-            filename=path.name,
-            submitted_by=submitted_by,
-            source="inbox",
-            areas=areas,
-            on_loaded=on_loaded,
-        )
+        try:
+            result = submit(
+                engine,
+                path.read_bytes(),
+                filename=path.name,
+                submitted_by=submitted_by,
+                source="inbox",
+                areas=areas,
+                on_loaded=on_loaded,
+            )
+        except Exception as exc:  # a database fault: leave the file for the next run
+            log.exception("could not store %s", path.name)
+            run.results.append((path, _failed(path, exc)))
+            continue
         folder = inbox / (REJECTED if result.status == "rejected" else PROCESSED)
         _file_away(path, folder, result.report.to_text())
         run.results.append((path, result))

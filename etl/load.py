@@ -124,15 +124,41 @@ def record_unloaded(
     return sid
 
 
-def _records(frame: pd.DataFrame, columns: list[str], submission_id: int) -> list[dict]:
-    """Rows as dicts of plain Python values (None for missing), ready for executemany."""
-    out = pd.DataFrame({"submission_id": submission_id, "row_number": frame["_row"]})
+def _row_tuples(frame: pd.DataFrame, columns: list[str], submission_id: int) -> list[tuple]:
+    """Rows as tuples of plain Python values (None for missing); dates as ISO text."""
+    values: list[list] = [[submission_id] * len(frame), frame["_row"].astype(int).tolist()]
     for name in columns:
-        col = frame[name] if name in frame else pd.Series(None, index=frame.index)
+        col = frame[name] if name in frame else pd.Series(None, index=frame.index, dtype=object)
         if pd.api.types.is_datetime64_any_dtype(col):
-            col = col.dt.date
-        out[name] = col.astype(object).where(col.notna(), None)
-    return out.to_dict("records")
+            col = col.dt.strftime("%Y-%m-%d")
+        values.append(col.astype(object).where(col.notna(), None).tolist())
+    return list(zip(*values, strict=True))
+
+
+def bulk_insert(conn: Connection, table: sa.Table, rows: list[tuple]) -> None:
+    """Insert many rows inside the connection's transaction, the fastest way each database has.
+
+    PostgreSQL: COPY. SQLite: the driver's executemany with plain tuples. Both
+    skip per-value processing in SQLAlchemy, which dominates at a million rows.
+    """
+    if not rows:
+        return
+    names = ", ".join(c.name for c in table.columns)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        if conn.dialect.name == "postgresql":
+            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in table.columns)
+            for start in range(0, len(rows), CHUNK_ROWS):
+                cursor.executemany(
+                    f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
+                    rows[start : start + CHUNK_ROWS],
+                )
+    finally:
+        cursor.close()
 
 
 def load_accepted(
@@ -170,9 +196,7 @@ def load_accepted(
             at=at,
         )
         _event(conn, sid, "accepted", submitted_by, at, f"{report.row_count} rows loaded")
-        for start in range(0, len(frame), CHUNK_ROWS):
-            chunk = frame.iloc[start : start + CHUNK_ROWS]
-            conn.execute(sa.insert(table), _records(chunk, columns, sid))
+        bulk_insert(conn, table, _row_tuples(frame, columns, sid))
         previous = _set_current(conn, key=key, submission_id=sid, actor=submitted_by, at=at)
         if previous is not None:
             _event(

@@ -94,3 +94,27 @@ def test_revert_from_the_command_line(workdir, capsys):
     assert "current again" in capsys.readouterr().out
     assert cli.main(["revert", "1"]) == 1
     assert "already the current" in capsys.readouterr().err
+
+
+def test_a_database_fault_leaves_the_file_in_the_inbox_and_the_rest_carry_on(workdir, capsys):
+    from carers_impact import db
+
+    engine = db.make_engine()
+    db.upgrade(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER no_breaks BEFORE INSERT ON breaks_rows "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    engine.dispose()
+    breaks = workdir / "breaks_ROT-ASC_2024-25_Q1.csv"
+    breaks.write_bytes(
+        b"break_id,carer_id,start_date,break_type,planned\r\n"
+        b"B1,C1,2024-05-01,break grant,yes\r\n"
+    )
+    (workdir / "carers_ROT-ASC_2024-25_Q1.csv").write_bytes(carers_csv(3))
+    assert cli.main(["etl", "run", "--inbox", str(workdir)]) == 1
+    out = capsys.readouterr().out
+    assert "breaks_ROT-ASC_2024-25_Q1.csv: failed" in out and "disk full" in out
+    assert "carers_ROT-ASC_2024-25_Q1.csv: accepted" in out
+    assert breaks.exists()  # kept for the next run

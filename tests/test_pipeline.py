@@ -234,27 +234,32 @@ def test_a_file_over_the_size_limit_is_rejected_unread_and_not_stored(engine, mo
     assert load.get_submission(engine, result.submission_id)["content"] is None
 
 
+FAIL_MIDWAY = {
+    "sqlite": [
+        "CREATE TRIGGER fail_midway BEFORE INSERT ON carers_rows WHEN NEW.carer_id = 'N00025' "
+        "BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    ],
+    "postgresql": [
+        "CREATE FUNCTION fail_midway() RETURNS trigger AS $$ BEGIN "
+        "IF NEW.carer_id = 'N00025' THEN RAISE EXCEPTION 'disk full'; END IF; "
+        "RETURN NEW; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER fail_midway BEFORE INSERT ON carers_rows FOR EACH ROW "
+        "EXECUTE FUNCTION fail_midway()",
+    ],
+}
+
+
 def test_a_failure_in_the_middle_of_a_load_leaves_the_database_exactly_as_before(
     engine, monkeypatch
 ):
     submit(engine, carers_csv(4), filename=NAME, submitted_by="alice")
     before = snapshot(engine)
     submissions_before = count(engine, db.submissions)
-    monkeypatch.setattr(load, "CHUNK_ROWS", 10)
-    inserts = []
-
-    def fail_on_third_chunk(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("INSERT INTO carers_rows"):
-            inserts.append(1)
-            if len(inserts) == 3:
-                raise RuntimeError("disk full")
-
-    sa.event.listen(engine, "before_cursor_execute", fail_on_third_chunk)
-    try:
-        with pytest.raises(RuntimeError, match="disk full"):
-            submit(engine, carers_csv(35, prefix="N"), filename=NAME, submitted_by="alice")
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", fail_on_third_chunk)
-    assert len(inserts) == 3
+    monkeypatch.setattr(load, "CHUNK_ROWS", 10)  # rows 0-24 go in before row 25 fails
+    with engine.begin() as conn:
+        for statement in FAIL_MIDWAY[engine.dialect.name]:
+            conn.exec_driver_sql(statement)
+    with pytest.raises(Exception, match="disk full"):
+        submit(engine, carers_csv(35, prefix="N"), filename=NAME, submitted_by="alice")
     assert snapshot(engine) == before
     assert count(engine, db.submissions) == submissions_before
