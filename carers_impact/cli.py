@@ -161,6 +161,40 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(username: str) -> str:
+    """From a prompt (asked twice) at a terminal, else the first line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass(f"Password for {username}: ")
+    if getpass.getpass("Same password again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from carers_impact import accounts
+    from measures.areas import UnknownOrganisation, area_for_organisation
+
+    try:
+        for code in args.organisation:
+            area_for_organisation(code)
+        user = accounts.create_user(
+            _engine(),
+            args.name,
+            password=_read_password(args.name),
+            role=args.role,
+            organisations=args.organisation,
+        )
+    except (accounts.AccountError, UnknownOrganisation, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    orgs = f" for {', '.join(user.organisations)}" if user.organisations else ""
+    print(f"Added {user.username} ({user.role}{orgs}).")
+    return 0
+
+
 def _streamlit(script: str, *, port: int, public: bool) -> int:
     env = dict(os.environ)
     if public and settings.get("CARERS_PUBLIC_DB_URL"):
@@ -278,6 +312,21 @@ def build_parser() -> argparse.ArgumentParser:
     revert.add_argument("submission_id", type=int)
     revert.add_argument("--by", default="admin", help="who is reverting")
     revert.set_defaults(func=cmd_revert)
+
+    users = sub.add_parser("users", help="dashboard accounts")
+    users_sub = users.add_subparsers(dest="users_command", required=True, metavar="USERS_COMMAND")
+    users_add = users_sub.add_parser(
+        "add", help="add an account; the password is prompted for, or read from stdin"
+    )
+    users_add.add_argument("name", help="username (an email address for single sign-on)")
+    users_add.add_argument("--role", required=True, choices=["viewer", "uploader", "admin"])
+    users_add.add_argument(
+        "--organisation",
+        action="append",
+        default=[],
+        help="organisation code an uploader submits for, e.g. ROT-ASC (repeat for more)",
+    )
+    users_add.set_defaults(func=cmd_users_add)
 
     upgrade = sub.add_parser("db-upgrade", help="create or upgrade the database schema")
     upgrade.set_defaults(func=cmd_db_upgrade)

@@ -81,7 +81,17 @@ job_runs = sa.Table(
     sa.Column("finished_at", Timestamp, nullable=True),
     sa.Column("outcome", sa.String(12), nullable=False),  # running, success, failed
     sa.Column("detail", sa.Text, nullable=False, default=""),
+    sa.Column("runner", sa.String(100), nullable=False, server_default=""),  # host:pid
 )
+
+scheduler_lease = sa.Table(
+    "scheduler_lease",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("holder", sa.String(100), nullable=False),  # host:pid of the running scheduler
+    sa.Column("expires_at", Timestamp, nullable=False),
+)
+"""Which scheduler process may run jobs: a second one started by mistake waits."""
 
 published_periods = sa.Table(
     "published_periods",
@@ -191,6 +201,15 @@ record_tables: dict[str, sa.Table] = {name: _record_table(e) for name, e in EXTR
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
+def dialect_insert(conn: sa.Connection, table: sa.Table):
+    """An INSERT with the database's ON CONFLICT clauses (PostgreSQL and SQLite alike)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine for the configured database (or `url`)."""
     url = url or settings.database_url()
@@ -223,6 +242,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
+
+
+def head_revision() -> str:
+    """The newest migration shipped with this release."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(None)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:

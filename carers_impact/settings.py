@@ -62,6 +62,13 @@ SETTINGS: tuple[Setting, ...] = (
         "When the scheduler checks for late or missing submissions (cron syntax).",
     ),
     Setting(
+        "CARERS_SCHEDULER_LEASE_SECONDS",
+        "60",
+        "How long a scheduler process holds the right to run jobs without renewing it; a "
+        "second scheduler started by mistake waits, and takes over this long after the "
+        "first one stops.",
+    ),
+    Setting(
         "CARERS_SUBMISSION_DUE_DAYS",
         "45",
         "Days after a quarter ends by which each organisation's extracts are due; "
@@ -81,6 +88,22 @@ SETTINGS: tuple[Setting, ...] = (
         "CARERS_SERVE_ADDRESS",
         "127.0.0.1",
         "Address the dashboard listens on (`serve`, `demo`); use 0.0.0.0 behind a reverse proxy.",
+    ),
+    Setting(
+        "CARERS_LOGIN_ATTEMPTS",
+        "5",
+        "Failed sign-ins in a row after which a dashboard account is locked.",
+    ),
+    Setting(
+        "CARERS_LOCKOUT_MINUTES",
+        "15",
+        "Minutes a dashboard account stays locked after too many failed sign-ins.",
+    ),
+    Setting(
+        "CARERS_SESSION_IDLE_MINUTES",
+        "30",
+        "Minutes without activity after which a dashboard session ends and the "
+        "person signs in again.",
     ),
     Setting(
         "CARERS_TEST_POSTGRES_URL",

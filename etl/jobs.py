@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from carers_impact import db, settings
 from carers_impact.periods import Quarter
+from etl.lease import runner_id
 from etl.load import now
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,11 @@ def record_run(engine: Engine, job_id: str, body: Callable[[], str]) -> str:
     with engine.begin() as conn:
         run_id = conn.execute(
             sa.insert(db.job_runs).values(
-                job_id=job_id, started_at=now(), outcome="running", detail=""
+                job_id=job_id,
+                started_at=now(),
+                outcome="running",
+                detail="",
+                runner=runner_id(),
             )
         ).inserted_primary_key[0]
     outcome, detail = "success", ""

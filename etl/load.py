@@ -208,49 +208,54 @@ def load_accepted(
 def _set_current(
     conn: Connection, *, key: SubmissionKey, submission_id: int, actor: str, at: datetime
 ) -> int | None:
-    """Point the key at a submission; returns the one it pointed at before."""
+    """Point the key at a submission; returns the one it pointed at before.
+
+    Two submissions for the same key at the same moment queue here (an advisory
+    lock on PostgreSQL; SQLite already allows one writer), so exactly one ends
+    up current and the other is recorded as superseded.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            sa.select(
+                sa.func.pg_advisory_xact_lock(
+                    sa.func.hashtext(f"current:{key.extract}:{key.organisation}:{key.period}")
+                )
+            )
+        )
     table = db.current_submissions
     where = (
         (table.c.extract == key.extract)
         & (table.c.organisation == key.organisation)
         & (table.c.period == key.period)
     )
-    values = {
-        "area": key.area,
-        "submission_id": submission_id,
-        "updated_at": at,
-        "updated_by": actor,
-    }
-    previous = conn.execute(
-        sa.select(table.c.submission_id).where(where).with_for_update()
-    ).scalar()
-    if previous is None:
-        insert = _upsert(
+    previous = conn.execute(sa.select(table.c.submission_id).where(where)).scalar()
+    conn.execute(
+        _upsert(
             conn,
             table,
             {
                 "extract": key.extract,
                 "organisation": key.organisation,
                 "period": key.period,
-                **values,
+                "area": key.area,
+                "submission_id": submission_id,
+                "updated_at": at,
+                "updated_by": actor,
             },
         )
-        conn.execute(insert)
-    else:
-        conn.execute(sa.update(table).where(where).values(**values))
+    )
     return previous
 
 
 def _upsert(conn: Connection, table: sa.Table, values: dict):
     """INSERT that updates on a key clash, so two first submissions can't both insert."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     keys = [c.name for c in table.primary_key.columns]
-    stmt = insert(table).values(**values)
-    return stmt.on_conflict_do_update(
-        index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}
+    return (
+        db.dialect_insert(conn, table)
+        .values(**values)
+        .on_conflict_do_update(
+            index_elements=keys, set_={k: v for k, v in values.items() if k not in keys}
+        )
     )
 
 

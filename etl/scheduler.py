@@ -7,7 +7,11 @@ database; each run is recorded in `job_runs`.
 
 from __future__ import annotations
 
+import functools
 import logging
+import signal
+import sys
+import time
 from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -16,8 +20,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
 
 from carers_impact import db, settings
+from etl import lease
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +31,7 @@ POLL_INBOX = "poll_inbox"
 RECOMPUTE = "nightly_recompute"
 LATE_CHECK = "late_submission_check"
 JOB_IDS = (POLL_INBOX, RECOMPUTE, LATE_CHECK)
+LOCAL = "local"  # this process's own jobs (lease renewal), never shared
 """Each job's id is also the name of its function in this module."""
 
 
@@ -49,39 +56,45 @@ def _jobs() -> list[tuple[str, str, Callable[[], BaseTrigger]]]:
     ]
 
 
+@functools.cache
+def _engine(url: str) -> Engine:
+    """One engine per database for the life of the scheduler process."""
+    return db.make_engine(url)
+
+
+def _run_job(job_id: str, body: Callable[[Engine], str]) -> str:
+    """Run a job if this process holds the scheduler lease, recording the run."""
+    from etl.jobs import record_run
+
+    engine = _engine(settings.database_url())
+    if not lease.holds(engine, lease.runner_id()):
+        log.warning("%s not run: this process does not hold the scheduler lease", job_id)
+        return "skipped"
+    return record_run(engine, job_id, lambda: body(engine))
+
+
 def poll_inbox() -> str:
     """Job: submit whatever is in the inbox."""
     from etl.inbox import process_inbox
-    from etl.jobs import record_run
     from measures.store import recompute_area
 
-    engine = db.make_engine()
-    summary: list[str] = []
-
-    def body() -> str:
-        run = process_inbox(engine, on_loaded=recompute_area)
-        summary.append(run.summary())
-        return summary[0]
-
-    return record_run(engine, POLL_INBOX, body)
+    return _run_job(
+        POLL_INBOX, lambda engine: process_inbox(engine, on_loaded=recompute_area).summary()
+    )
 
 
 def nightly_recompute() -> str:
     """Job: recompute every area's measures from the current rows."""
-    from etl.jobs import record_run
     from measures.store import recompute_all
 
-    engine = db.make_engine()
-    return record_run(engine, RECOMPUTE, lambda: f"recomputed {recompute_all(engine)} areas")
+    return _run_job(RECOMPUTE, lambda engine: f"recomputed {recompute_all(engine)} areas")
 
 
 def late_submission_check() -> str:
     """Job: list extracts that are past their due date and not received."""
-    from etl.jobs import late_submissions, record_run
+    from etl.jobs import late_submissions
 
-    engine = db.make_engine()
-
-    def body() -> str:
+    def body(engine: Engine) -> str:
         late = late_submissions(engine)
         if late.empty:
             return "no late submissions"
@@ -90,7 +103,12 @@ def late_submission_check() -> str:
         )
         return f"{len(late)} late: {listed}" + (" ..." if len(late) > 20 else "")
 
-    return record_run(engine, LATE_CHECK, body)
+    return _run_job(LATE_CHECK, body)
+
+
+def _renew_lease(holder: str, seconds: int) -> None:
+    if not lease.acquire(_engine(settings.database_url()), holder=holder, seconds=seconds):
+        log.error("the scheduler lease was taken by another process; jobs here will skip")
 
 
 def build_scheduler(url: str | None = None, *, background: bool = False) -> BaseScheduler:
@@ -99,13 +117,14 @@ def build_scheduler(url: str | None = None, *, background: bool = False) -> Base
     The command runs it in the foreground; `background=True` gives one that runs
     in a thread, for embedding and tests.
     """
+    from apscheduler.jobstores.memory import MemoryJobStore
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
-    engine = db.make_engine(url)
+    engine = _engine(url or settings.database_url())
     db.upgrade(engine)
     scheduler_class = BackgroundScheduler if background else BlockingScheduler
     scheduler = scheduler_class(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine)},
+        jobstores={"default": SQLAlchemyJobStore(engine=engine), LOCAL: MemoryJobStore()},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 15 * 60},
     )
     for job_id, name, make_trigger in _jobs():
@@ -116,10 +135,31 @@ def build_scheduler(url: str | None = None, *, background: bool = False) -> Base
 
 
 def run() -> None:
-    """Run the scheduler until stopped (Ctrl-C or SIGTERM)."""
-    scheduler = build_scheduler()
-    log.info("scheduler started with jobs: %s", ", ".join(JOB_IDS))
+    """Run the scheduler until stopped (Ctrl-C or SIGTERM).
+
+    Waits as a standby while another scheduler process holds the lease.
+    """
+    engine = _engine(settings.database_url())
+    db.upgrade(engine)
+    holder, seconds = lease.runner_id(), settings.get_int("CARERS_SCHEDULER_LEASE_SECONDS")
+    renew_every = max(1.0, seconds / 3)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
+        while not lease.acquire(engine, holder=holder, seconds=seconds):
+            log.warning("another scheduler process holds the lease; standing by")
+            time.sleep(renew_every)
+        scheduler = build_scheduler()
+        scheduler.add_job(
+            _renew_lease,
+            IntervalTrigger(seconds=renew_every),
+            args=[holder, seconds],
+            id="renew_lease",
+            jobstore=LOCAL,
+            replace_existing=True,
+        )
+        log.warning("scheduler %s running jobs: %s", holder, ", ".join(JOB_IDS))
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
-        log.info("scheduler stopped")
+        log.warning("scheduler %s stopped", holder)
+    finally:
+        lease.release(engine, holder)

@@ -36,25 +36,53 @@ def sqlite_engine(tmp_path):
     engine.dispose()
 
 
-def postgres_engine_in_new_schema():
-    """A PostgreSQL engine whose search_path is a fresh schema; returns (engine, cleanup)."""
+def postgres_url_in_new_schema() -> tuple[str, object]:
+    """A PostgreSQL URL whose search_path is a fresh schema; returns (url, cleanup)."""
     if not POSTGRES_URL:
         pytest.skip("CARERS_TEST_POSTGRES_URL is not set")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    engine = sa.create_engine(
-        POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_pre_ping=True
-    )
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
 
     def cleanup() -> None:
-        engine.dispose()
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
+    return url, cleanup
+
+
+def postgres_engine_in_new_schema():
+    """A PostgreSQL engine whose search_path is a fresh schema; returns (engine, cleanup)."""
+    url, drop_schema = postgres_url_in_new_schema()
+    engine = sa.create_engine(url, pool_pre_ping=True)
+
+    def cleanup() -> None:
+        engine.dispose()
+        drop_schema()
+
     return engine, cleanup
+
+
+@pytest.fixture(params=_backends())
+def database_url(request, tmp_path):
+    """A migrated database's URL, for tests that start processes of their own."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        db.upgrade(db.make_engine(url))
+        yield url
+        return
+    url, cleanup = postgres_url_in_new_schema()
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        cleanup()
 
 
 @pytest.fixture(params=_backends())

@@ -41,4 +41,4 @@ def test_upgrading_a_database_from_the_first_release_keeps_its_data(tmp_path):
         rows = conn.execute(sa.select(db.published_periods.c.period)).scalars().all()
     assert rows == ["2024-25 Q1"]
     db.upgrade(engine)  # upgrading an up-to-date database changes nothing
-    assert db.current_revision(engine) == "0002"
+    assert db.current_revision(engine) == db.head_revision()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from carers_impact import db
-from etl import scheduler
+from etl import lease, scheduler
 from etl.jobs import late_submissions, record_run
 from etl.pipeline import submit
 from tests.files import carers_csv
@@ -65,6 +69,7 @@ def test_starting_the_scheduler_again_replaces_rather_than_duplicates_jobs(confi
 
 def test_the_inbox_job_loads_files_and_records_its_run(configured):
     engine, inbox = configured
+    assert lease.acquire(engine, holder=lease.runner_id(), seconds=60)
     (inbox / "carers_ROT-ASC_2024-25_Q1.csv").write_bytes(carers_csv(3))
     assert scheduler.poll_inbox() == "success"
     [run] = runs(engine)
@@ -74,6 +79,27 @@ def test_the_inbox_job_loads_files_and_records_its_run(configured):
     with engine.connect() as conn:
         stored = conn.execute(sa.select(sa.func.count()).select_from(db.measure_values)).scalar()
     assert stored > 0  # the area's measures were recomputed after the load
+
+
+def test_a_job_does_not_run_in_a_process_without_the_lease(configured):
+    engine, inbox = configured
+    assert lease.acquire(engine, holder="elsewhere:1", seconds=60)
+    (inbox / "carers_ROT-ASC_2024-25_Q1.csv").write_bytes(carers_csv(3))
+    assert scheduler.poll_inbox() == "skipped"
+    assert runs(engine) == []
+    assert (inbox / "carers_ROT-ASC_2024-25_Q1.csv").exists()
+
+
+def test_the_lease_passes_on_only_when_it_runs_out_or_is_released(configured):
+    engine, _ = configured
+    assert lease.acquire(engine, holder="a:1", seconds=60)
+    assert lease.acquire(engine, holder="a:1", seconds=60)  # renewing
+    assert not lease.acquire(engine, holder="b:2", seconds=60)
+    assert lease.holds(engine, "a:1") and not lease.holds(engine, "b:2")
+    lease.release(engine, "a:1")
+    assert lease.acquire(engine, holder="b:2", seconds=-1)  # taken, but already run out
+    assert not lease.holds(engine, "b:2")
+    assert lease.acquire(engine, holder="a:1", seconds=60)
 
 
 def test_a_failing_job_is_recorded_as_failed_and_does_not_raise(configured):
@@ -102,3 +128,56 @@ def test_late_submissions_lists_quarters_missing_after_the_due_date(configured, 
     assert list(late["period"]) == ["2024-25 Q2", "2024-25 Q4"]
     late = late_submissions(engine, today=date(2025, 5, 15))
     assert list(late["period"]) == ["2024-25 Q2"]
+
+
+def _wait_for(predicate, *, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def _start_scheduler(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "carers_impact.cli", "etl", "schedule"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_second_scheduler_started_by_mistake_stands_by_and_jobs_run_once(database_url, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    env = {
+        **os.environ,
+        "CARERS_DB_URL": database_url,
+        "CARERS_INBOX": str(inbox),
+        "CARERS_POLL_SECONDS": "1",
+        "CARERS_SCHEDULER_LEASE_SECONDS": "3",
+    }
+    engine = db.make_engine(database_url)
+
+    def runners() -> list[str]:
+        return [r["runner"] for r in runs(engine) if r["job_id"] == "poll_inbox"]
+
+    first = _start_scheduler(env)
+    second = None
+    try:
+        assert _wait_for(lambda: len(runners()) >= 1, seconds=60), first.stderr
+        second = _start_scheduler(env)
+        assert _wait_for(lambda: len(runners()) >= 5, seconds=60)
+        assert {r.rsplit(":", 1)[1] for r in runners()} == {str(first.pid)}
+        first.terminate()
+        first.wait(timeout=30)
+        assert _wait_for(lambda: runners()[-1].endswith(f":{second.pid}"), seconds=60)
+    finally:
+        for process in (first, second):
+            if process and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+        engine.dispose()
+    assert "standing by" in second.stderr.read()

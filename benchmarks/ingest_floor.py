@@ -1,0 +1,114 @@
+"""End-to-end ingest of a large `carers` extract against a floor measured in the same run.
+
+Run on demand (not a test):
+    .venv/bin/python benchmarks/ingest_floor.py [ROWS] [--db URL]
+
+The product: `carers-impact etl run` on one file (read, personal-data guard,
+Great Expectations validation, load in one transaction, recompute of the
+area's measures), in a child process. The floor: plain `pandas.read_csv` plus
+a bulk insert of the same rows into the same database (COPY on PostgreSQL,
+executemany on SQLite), also in a child process. Prints wall time, peak memory
+and the ratio. Aims: at most 1.5x the floor, peak memory under 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.etl_carers import FILENAME, write_extract  # noqa: E402
+
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+
+FLOOR = r"""
+import sys, time
+import pandas as pd
+import sqlalchemy as sa
+from carers_impact import db
+from etl.load import bulk_insert
+
+path, url = sys.argv[1], sys.argv[2]
+engine = db.make_engine(url)
+frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+rows = list(zip(*(frame[c].tolist() for c in frame.columns)))
+meta = sa.MetaData()
+table = sa.Table("floor_rows", meta, *(sa.Column(f"c{i}", sa.Text) for i in range(frame.shape[1])))
+meta.drop_all(engine)
+meta.create_all(engine)
+with engine.begin() as conn:
+    bulk_insert(conn, table, rows)
+"""
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """(wall seconds, peak MB, exit code) of a child process, measured with GNU time if present."""
+    started = time.perf_counter()
+    wrapper = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
+    done = subprocess.run(wrapper + command, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    peak = float(done.stderr.strip().splitlines()[-1]) / 1024 if wrapper else float("nan")
+    if done.returncode:
+        print(done.stdout[-1500:], done.stderr[-1500:])
+    return wall, peak, done.returncode
+
+
+def fresh_database(url: str | None, folder: Path, name: str) -> str:
+    if url is None:
+        return f"sqlite:///{folder / name}.db"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS bench_{name} CASCADE")
+        conn.exec_driver_sql(f"CREATE SCHEMA bench_{name}")
+    engine.dispose()
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3Dbench_{name}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("rows", nargs="?", type=int, default=1_000_000)
+    parser.add_argument("--db", help="a PostgreSQL URL (default: fresh SQLite files)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        inbox = folder / "inbox"
+        inbox.mkdir()
+        path = inbox / FILENAME
+        write_extract(path, args.rows)
+        kind = "postgresql" if args.db else "sqlite"
+        print(f"{args.rows:,} rows, {path.stat().st_size / 1e6:.0f} MB, {kind}")
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "CARERS_MAX_FILE_MB": "2000"}
+
+        floor_url = fresh_database(args.db, folder, "floor")
+        floor = timed([PYTHON, "-c", FLOOR, str(path), floor_url], env)
+        product_url = fresh_database(args.db, folder, "product")
+        product = timed(
+            [str(ROOT / ".venv" / "bin" / "carers-impact"), "etl", "run", "--inbox", str(inbox)],
+            {**env, "CARERS_DB_URL": product_url},
+        )
+        print(f"floor (read_csv + bulk insert): {floor[0]:6.1f} s, peak {floor[1]:6.0f} MB")
+        print(
+            f"carers-impact etl run:          {product[0]:6.1f} s, peak {product[1]:6.0f} MB"
+            f"  (exit {product[2]})"
+        )
+        print(
+            f"ratio: {product[0] / floor[0]:.2f}x the floor (aim <= 1.5x); "
+            f"peak memory {product[1] / 1024:.2f} GB (aim < 1.5 GB)"
+        )
+        if args.db:
+            for name in ("floor", "product"):
+                fresh_database(args.db, folder, name)  # leave empty schemas behind, not data
+
+
+if __name__ == "__main__":
+    main()
