@@ -93,11 +93,14 @@ def validate_frame(
         "quarter_end": datetime.combine(quarter.end, datetime.min.time()),
         LOCALITIES_PARAMETER: list(localities or []),
     }
-    result = (
-        _batch_definition()
-        .get_batch(batch_parameters={"dataframe": batch})
-        .validate(suite, expectation_parameters=parameters, result_format=RESULT_FORMAT)
-    )
+    definition = _batch_definition()
+    # One validation at a time per process: Great Expectations shares state
+    # between runs of a context, so two threads (two uploads in the dashboard)
+    # would read each other's batch.
+    with _validation_lock:
+        result = definition.get_batch(batch_parameters={"dataframe": batch}).validate(
+            suite, expectation_parameters=parameters, result_format=RESULT_FORMAT
+        )
     placeholders = {
         "quarter": quarter.label,
         "quarter_start": _uk_date(quarter.start),
@@ -236,6 +239,7 @@ def _uk_date(day: date) -> str:
 
 
 _lock = threading.Lock()
+_validation_lock = threading.Lock()
 _batch_definitions: list[Any] = []
 
 
