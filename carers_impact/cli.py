@@ -215,6 +215,8 @@ def _streamlit(script: str, *, port: int, public: bool) -> int:
         "false",
         "--client.toolbarMode",
         "viewer",
+        "--client.showErrorDetails",
+        "none" if public else "full",
     ]
     print(f"Serving on http://{settings.get('CARERS_SERVE_ADDRESS')}:{port}")
     return subprocess.call(command, env=env)

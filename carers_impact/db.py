@@ -221,7 +221,7 @@ def read_frame(conn: sa.Connection, query: sa.Executable) -> pd.DataFrame:
     """
     result = conn.execute(query)
     names = list(result.keys())
-    columns = list(zip(*result.tuples(), strict=True)) or [() for _ in names]
+    columns = list(zip(*result, strict=True)) or [() for _ in names]
     return pd.DataFrame(
         {name: np.array(values, dtype=object) for name, values in zip(names, columns, strict=True)}
     )
