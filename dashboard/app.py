@@ -1,10 +1,42 @@
-"""The internal dashboard's entry point."""
+"""The internal dashboard's entry point: page set-up, the menu for the person's role, sign-out.
+
+Every page is a file under `dashboard/views/` and calls `auth.require_role`
+first, so a page reached by its URL is guarded as much as one reached from
+the menu. Pages a role may not open are left out of the menu.
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="Carers impact measures", layout="wide")
-st.title("Carers impact measures")
-st.write(
-    "The demo database is built. Use `carers-impact submissions` and "
-    "`carers-impact measures` for the loaded extracts and computed measures."
+from dashboard import auth, components
+from dashboard.navigation import PAGES, in_menu
+
+st.set_page_config(
+    page_title="Carers impact measures",
+    page_icon=":material/diversity_1:",
+    layout="wide",
 )
+components.use_house_style()
+
+user = auth.current_user()
+pages = [
+    st.Page(
+        spec.path,
+        title=spec.title,
+        icon=spec.icon,
+        default=i == 0,
+        visibility="visible" if in_menu(spec, user) else "hidden",
+    )
+    for i, spec in enumerate(PAGES)
+]
+page = st.navigation(pages, position="sidebar" if user is not None else "hidden")
+
+if user is not None:
+    with st.sidebar:
+        st.caption("Carers impact measures")
+        organisations = f" for {', '.join(user.organisations)}" if user.organisations else ""
+        st.write(f"Signed in as **{user.username}** ({user.role}{organisations})")
+        if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+            auth.sign_out(notice="You have signed out.")
+            st.rerun()
+
+page.run()

@@ -1,14 +1,62 @@
-"""The one surface the dashboard and the command line read measures through."""
+"""The one surface the dashboard and the command line read measures through.
+
+Measures, scorecards and measure pages; commentary and strategy actions;
+publishing; and the data-quality views of submissions and scheduled jobs.
+Each function takes the engine first and delegates to a small module of
+`measures/`; nothing here knows about Streamlit.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
+
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from carers_impact import db, settings
 from carers_impact.periods import InvalidPeriod, Quarter, parse_financial_year
-from measures import publishing, store
-from measures.areas import Area, load_areas
+from measures import actions as action_log
+from measures import commentary, comparison, publishing, quality, quarters, store
+from measures.areas import ACTION_STATUSES, Area, load_areas
 from measures.catalogue import Catalogue, load_catalogue
+from measures.detail import MeasureDetail, build_detail
+
+__all__ = [
+    "ACTION_STATUSES",
+    "OUTPUT_COLUMNS",
+    "QUALITY_STATES",
+    "Area",
+    "MeasureDetail",
+    "UnknownArea",
+    "UnknownMeasureForArea",
+    "action_updates",
+    "actions",
+    "add_comment",
+    "areas",
+    "canonical_period",
+    "catalogue",
+    "comments",
+    "compare_areas",
+    "data_version",
+    "database_url",
+    "get_area",
+    "job_runs",
+    "measure_detail",
+    "measure_table",
+    "national_benchmarks",
+    "open_engine",
+    "publication_status",
+    "publish",
+    "quality_matrix",
+    "quarters_with_figures",
+    "recompute_area",
+    "scorecard",
+    "submissions",
+    "update_action",
+    "validation_reports",
+]
 
 OUTPUT_COLUMNS = [
     "measure_id",
@@ -22,10 +70,45 @@ OUTPUT_COLUMNS = [
     "lower_ci",
     "upper_ci",
 ]
+QUALITY_STATES = quality.STATES
+InvalidComment = commentary.InvalidComment
+InvalidActionUpdate = action_log.InvalidUpdate
+UnknownAction = action_log.UnknownAction
+AlreadyPublished = publishing.AlreadyPublished
+NothingToPublish = publishing.NothingToPublish
 
 
 class UnknownArea(LookupError):
     """An area id that is not configured."""
+
+
+class UnknownMeasureForArea(LookupError):
+    """A measure id that the area's framework does not track."""
+
+
+# -- configuration and the database --------------------------------------------------
+
+
+def database_url() -> str:
+    """The configured database (CARERS_DB_URL, else the SQLite file under `data/`)."""
+    return settings.database_url()
+
+
+def open_engine(url: str | None = None) -> Engine:
+    """An engine for the configured database (or `url`); the schema must be migrated."""
+    return db.make_engine(url)
+
+
+@lru_cache(maxsize=1)
+def areas() -> dict[str, Area]:
+    """Every configured area by id, read once per process."""
+    return load_areas()
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    """The measure catalogue, read once per process."""
+    return load_catalogue()
 
 
 def get_area(area_id: str, areas: dict[str, Area] | None = None) -> Area:
@@ -38,6 +121,10 @@ def get_area(area_id: str, areas: dict[str, Area] | None = None) -> Area:
         ) from None
 
 
+def _area(area_id: str) -> Area:
+    return get_area(area_id, areas())
+
+
 def canonical_period(text: str) -> str:
     """A quarter or financial year in its display spelling: `2024-25 Q1`, `2024-25`."""
     try:
@@ -45,6 +132,35 @@ def canonical_period(text: str) -> str:
     except InvalidPeriod:
         year = parse_financial_year(text)
         return f"{year}-{(year + 1) % 100:02d}"
+
+
+def data_version(engine: Engine) -> str:
+    """Changes whenever anything a page shows changes: a key for caching reads.
+
+    Covers loads, reverts, recomputes, publishing, commentary, action updates
+    and job runs; one cheap query.
+    """
+
+    def latest(column) -> sa.ScalarSelect:
+        return sa.select(sa.func.max(column)).scalar_subquery()
+
+    query = sa.select(
+        latest(db.submissions.c.id),
+        latest(db.current_submissions.c.updated_at),
+        latest(db.measure_values.c.computed_at),
+        latest(db.published_periods.c.published_at),
+        sa.select(sa.func.count()).select_from(db.published_periods).scalar_subquery(),
+        latest(db.commentary.c.id),
+        latest(db.action_updates.c.id),
+        latest(db.job_runs.c.id),
+        latest(db.job_runs.c.finished_at),
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).one()
+    return "|".join(str(v) for v in row)
+
+
+# -- measures ------------------------------------------------------------------------
 
 
 def measure_table(
@@ -66,6 +182,120 @@ def measure_table(
     return store.read_values(engine, area=the_area.id, period=period)[OUTPUT_COLUMNS]
 
 
+def scorecard(engine: Engine, *, area: str, period: str | None = None) -> pd.DataFrame:
+    """The area's scorecard: latest value, changes, targets, status and SPC per measure."""
+    from measures.scorecard import build_scorecard
+
+    the_area = _area(area)
+    values = store.read_values(engine, area=the_area.id, breakdown="all")
+    return build_scorecard(
+        values,
+        area=the_area,
+        catalogue=catalogue(),
+        period=canonical_period(period) if period else None,
+    )
+
+
+def quarters_with_figures(engine: Engine, *, area: str) -> list[str]:
+    """Quarters the area has figures for, newest first."""
+    return quarters.quarters_with_figures(engine, area=_area(area).id)
+
+
+def recompute_area(engine: Engine, area: str) -> int:
+    """Recompute and store an area's measures from its current rows (after a load or revert)."""
+    return store.recompute_area(engine, _area(area).id)
+
+
+def measure_detail(
+    engine: Engine, *, area: str, measure_id: str, period: str | None = None
+) -> MeasureDetail:
+    """Series, targets, trajectory, SPC and breakdowns of one measure, up to `period`."""
+    the_area = _area(area)
+    if measure_id not in the_area.measure_ids or measure_id not in catalogue():
+        raise UnknownMeasureForArea(
+            f"{the_area.name} does not track {measure_id!r}; "
+            f"its measures are: {', '.join(the_area.measure_ids)}"
+        )
+    values = store.read_values(engine, area=the_area.id, measure_id=measure_id)
+    return build_detail(
+        values,
+        area=the_area,
+        measure=catalogue()[measure_id],
+        until=Quarter.parse(period).label if period else None,
+    )
+
+
+def compare_areas(engine: Engine, *, measure_id: str, period: str) -> pd.DataFrame:
+    """Every configured area's value of a measure in one quarter, with the area's name."""
+    frame = comparison.read_across_areas(
+        engine, measure_id=measure_id, period=canonical_period(period)
+    )
+    names = {a.id: a.name for a in areas().values()}
+    frame.insert(1, "area_name", frame["area"].map(names).fillna(frame["area"]))
+    return frame
+
+
+def national_benchmarks(engine: Engine, *, area: str, measure_id: str) -> pd.DataFrame:
+    """Published ASCOF figures for the area's council beside the median council.
+
+    `comparator_councils` says how many councils the median covers: every
+    council for 1D and 3D2, only the five demo areas for the other measures.
+    """
+    the_area = _area(area)
+    values = store.read_values(engine, area=the_area.id, measure_id=measure_id, breakdown="all")
+    years = values[~values["period"].str.contains("Q")]
+    return comparison.benchmarks(the_area.la_code, measure_id=measure_id, years=years)
+
+
+# -- commentary and actions ---------------------------------------------------------
+
+
+def comments(engine: Engine, *, area: str, measure_id: str | None = None) -> pd.DataFrame:
+    """The story behind the curve: commentary, newest quarter first."""
+    return commentary.read_comments(engine, area=_area(area).id, measure_id=measure_id)
+
+
+def add_comment(
+    engine: Engine, *, area: str, measure_id: str, period: str, text: str, author: str
+) -> int:
+    """Add commentary on a measure's quarter; returns its id."""
+    the_area = _area(area)
+    if measure_id not in catalogue():
+        raise UnknownMeasureForArea(f"{measure_id!r} is not in the measure catalogue")
+    return commentary.add_comment(
+        engine, area=the_area.id, measure_id=measure_id, period=period, text=text, author=author
+    )
+
+
+def actions(engine: Engine, *, area: str, today: date | None = None) -> pd.DataFrame:
+    """The area's strategy actions with their current status (latest update wins)."""
+    the_area = _area(area)
+    updates = action_log.read_updates(engine, area=the_area.id)
+    return action_log.action_table(the_area, updates, catalogue=catalogue(), today=today)
+
+
+def action_updates(engine: Engine, *, area: str, action_id: str | None = None) -> pd.DataFrame:
+    """Every update of an area's actions (or of one action), newest first."""
+    return action_log.read_updates(engine, area=_area(area).id, action_id=action_id)
+
+
+def update_action(
+    engine: Engine, *, area: str, action_id: str, status: str, note: str, author: str
+) -> int:
+    """Record a new status and note for an action; returns the update's id."""
+    return action_log.add_update(
+        engine, area=_area(area), action_id=action_id, status=status, note=note, author=author
+    )
+
+
+# -- publishing -----------------------------------------------------------------------
+
+
+def publication_status(engine: Engine, *, area: str) -> pd.DataFrame:
+    """Every quarter with figures, newest first: published or provisional, when and by whom."""
+    return quarters.publication_status(engine, area=_area(area).id)
+
+
 def publish(engine: Engine, *, area: str, period: str, by: str) -> str:
     """Publish a quarter and refresh the area's public figures."""
     the_area = get_area(area)
@@ -74,15 +304,56 @@ def publish(engine: Engine, *, area: str, period: str, by: str) -> str:
     return label
 
 
-def scorecard(engine: Engine, *, area: str, period: str | None = None) -> pd.DataFrame:
-    """The area's scorecard: latest value, changes, targets, status and SPC per measure."""
-    from measures.scorecard import build_scorecard
+# -- data quality ---------------------------------------------------------------------
 
-    the_area = get_area(area)
-    values = store.read_values(engine, area=the_area.id, breakdown="all")
-    return build_scorecard(
-        values,
-        area=the_area,
-        catalogue=load_catalogue(),
-        period=canonical_period(period) if period else None,
+
+def submissions(
+    engine: Engine, *, area: str | None = None, organisations: list[str] | None = None
+) -> pd.DataFrame:
+    """Submissions of an area (or of some organisations), newest first."""
+    return quality.read_submissions(
+        engine, area=_area(area).id if area else None, organisations=organisations
     )
+
+
+def validation_reports(
+    engine: Engine,
+    *,
+    area: str | None = None,
+    organisations: list[str] | None = None,
+    status: str | None = None,
+    limit: int = 20,
+) -> pd.DataFrame:
+    """The latest submissions with their validation reports, newest first."""
+    return quality.read_reports(
+        engine,
+        area=_area(area).id if area else None,
+        organisations=organisations,
+        status=status,
+        limit=limit,
+    )
+
+
+def quality_matrix(
+    engine: Engine, *, area: str, last: int = 8, today: date | None = None
+) -> pd.DataFrame:
+    """Organisation x extract x quarter: received, late, rejected, missing or not due.
+
+    Covers the `last` quarters up to the latest that has ended.
+    """
+    the_area = _area(area)
+    today = today or date.today()
+    newest = Quarter.containing(today).previous()
+    shown = [newest.shift(-i) for i in range(last - 1, -1, -1)]
+    return quality.quality_matrix(
+        quality.read_submissions(engine, area=the_area.id),
+        organisations=the_area.organisation_codes,
+        quarters=shown,
+        due_days=settings.get_int("CARERS_SUBMISSION_DUE_DAYS"),
+        today=today,
+    )
+
+
+def job_runs(engine: Engine, *, limit: int = 50) -> pd.DataFrame:
+    """The scheduler's latest job runs, newest first."""
+    return quality.read_job_runs(engine, limit=limit)

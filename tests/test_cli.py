@@ -109,8 +109,7 @@ def test_a_database_fault_leaves_the_file_in_the_inbox_and_the_rest_carry_on(wor
     engine.dispose()
     breaks = workdir / "breaks_ROT-ASC_2024-25_Q1.csv"
     breaks.write_bytes(
-        b"break_id,carer_id,start_date,break_type,planned\r\n"
-        b"B1,C1,2024-05-01,break grant,yes\r\n"
+        b"break_id,carer_id,start_date,break_type,planned\r\nB1,C1,2024-05-01,break grant,yes\r\n"
     )
     (workdir / "carers_ROT-ASC_2024-25_Q1.csv").write_bytes(carers_csv(3))
     assert cli.main(["etl", "run", "--inbox", str(workdir)]) == 1

@@ -1,0 +1,245 @@
+"""Every read and write the pages make, through `measures.api` and the pipeline's entry points.
+
+One engine per process (`st.cache_resource`). Reads are cached with
+`st.cache_data`, keyed by the database URL and `api.data_version`, which
+changes with every load, revert, recompute, publication, commentary or action
+update, so a change made anywhere (another session, the scheduler, the CLI)
+shows on the next page view.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from measures import api
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str):
+    return api.open_engine(url)
+
+
+def engine():
+    return _engine(api.database_url())
+
+
+def _key() -> tuple[str, str]:
+    url = api.database_url()
+    return url, api.data_version(_engine(url))
+
+
+# -- cached reads ---------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _quarters(url: str, version: str, area: str) -> list[str]:
+    return api.quarters_with_figures(_engine(url), area=area)
+
+
+def quarters(area: str) -> list[str]:
+    """Quarters the area has figures for, newest first."""
+    return _quarters(*_key(), area)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _scorecard(url: str, version: str, area: str, period: str | None) -> pd.DataFrame:
+    return api.scorecard(_engine(url), area=area, period=period)
+
+
+def scorecard(area: str, period: str | None = None) -> pd.DataFrame:
+    return _scorecard(*_key(), area, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _measure_detail(
+    url: str, version: str, area: str, measure_id: str, period: str | None
+) -> api.MeasureDetail:
+    return api.measure_detail(_engine(url), area=area, measure_id=measure_id, period=period)
+
+
+def measure_detail(area: str, measure_id: str, period: str | None = None) -> api.MeasureDetail:
+    return _measure_detail(*_key(), area, measure_id, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _compare_areas(url: str, version: str, measure_id: str, period: str) -> pd.DataFrame:
+    return api.compare_areas(_engine(url), measure_id=measure_id, period=period)
+
+
+def compare_areas(measure_id: str, period: str) -> pd.DataFrame:
+    return _compare_areas(*_key(), measure_id, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _benchmarks(url: str, version: str, area: str, measure_id: str) -> pd.DataFrame:
+    return api.national_benchmarks(_engine(url), area=area, measure_id=measure_id)
+
+
+def national_benchmarks(area: str, measure_id: str) -> pd.DataFrame:
+    return _benchmarks(*_key(), area, measure_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _comments(url: str, version: str, area: str, measure_id: str | None) -> pd.DataFrame:
+    return api.comments(_engine(url), area=area, measure_id=measure_id)
+
+
+def comments(area: str, measure_id: str | None = None) -> pd.DataFrame:
+    return _comments(*_key(), area, measure_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _actions(url: str, version: str, area: str) -> pd.DataFrame:
+    return api.actions(_engine(url), area=area)
+
+
+def actions(area: str) -> pd.DataFrame:
+    return _actions(*_key(), area)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _action_updates(url: str, version: str, area: str) -> pd.DataFrame:
+    return api.action_updates(_engine(url), area=area)
+
+
+def action_updates(area: str) -> pd.DataFrame:
+    return _action_updates(*_key(), area)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _quality_matrix(url: str, version: str, area: str, last: int) -> pd.DataFrame:
+    return api.quality_matrix(_engine(url), area=area, last=last)
+
+
+def quality_matrix(area: str, last: int = 8) -> pd.DataFrame:
+    return _quality_matrix(*_key(), area, last)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _submissions(
+    url: str, version: str, area: str | None, organisations: tuple[str, ...] | None
+) -> pd.DataFrame:
+    orgs = list(organisations) if organisations is not None else None
+    return api.submissions(_engine(url), area=area, organisations=orgs)
+
+
+def submissions(
+    *, area: str | None = None, organisations: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """Submissions, newest first, with whether each is current."""
+    return _submissions(*_key(), area, organisations)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _reports(
+    url: str,
+    version: str,
+    area: str | None,
+    organisations: tuple[str, ...] | None,
+    status: str | None,
+    limit: int,
+) -> pd.DataFrame:
+    orgs = list(organisations) if organisations is not None else None
+    return api.validation_reports(
+        _engine(url), area=area, organisations=orgs, status=status, limit=limit
+    )
+
+
+def validation_reports(
+    *,
+    area: str | None = None,
+    organisations: tuple[str, ...] | None = None,
+    status: str | None = None,
+    limit: int = 20,
+) -> pd.DataFrame:
+    return _reports(*_key(), area, organisations, status, limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _job_runs(url: str, version: str, limit: int) -> pd.DataFrame:
+    return api.job_runs(_engine(url), limit=limit)
+
+
+def job_runs(limit: int = 50) -> pd.DataFrame:
+    return _job_runs(*_key(), limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _publication_status(url: str, version: str, area: str) -> pd.DataFrame:
+    return api.publication_status(_engine(url), area=area)
+
+
+def publication_status(area: str) -> pd.DataFrame:
+    return _publication_status(*_key(), area)
+
+
+# -- writes (each changes the data version, so cached reads refresh) -----------------
+
+
+def add_comment(*, area: str, measure_id: str, period: str, text: str, author: str) -> int:
+    return api.add_comment(
+        engine(), area=area, measure_id=measure_id, period=period, text=text, author=author
+    )
+
+
+def update_action(*, area: str, action_id: str, status: str, note: str, author: str) -> int:
+    return api.update_action(
+        engine(), area=area, action_id=action_id, status=status, note=note, author=author
+    )
+
+
+def publish(*, area: str, period: str, by: str) -> str:
+    return api.publish(engine(), area=area, period=period, by=by)
+
+
+def submit_extract(
+    content: bytes,
+    *,
+    filename: str,
+    submitted_by: str,
+    extract: str,
+    organisation: str,
+    period: str,
+    on_loaded=None,
+):
+    """Check and (if it passes) load one uploaded file, then recompute its area.
+
+    `on_loaded(area)` is called before the recompute, for progress messages.
+    """
+    from etl.pipeline import submit
+
+    def recompute(the_engine, area: str) -> None:
+        if on_loaded:
+            on_loaded(area)
+        api.recompute_area(the_engine, area)
+
+    return submit(
+        engine(),
+        content,
+        filename=filename,
+        submitted_by=submitted_by,
+        source="upload",
+        extract=extract,
+        organisation=organisation,
+        period=period,
+        on_loaded=recompute,
+    )
+
+
+def revert_submission(submission_id: int, *, actor: str) -> int | None:
+    """Make an earlier accepted submission current again and recompute its area."""
+    from etl.load import get_submission, revert
+
+    previous = revert(engine(), submission_id, actor=actor)
+    api.recompute_area(engine(), get_submission(engine(), submission_id)["area"])
+    return previous
+
+
+def submission_report(submission_id: int) -> dict:
+    """One submission's validation report, as a dict."""
+    import json
+
+    from etl.load import get_submission
+
+    return json.loads(get_submission(engine(), submission_id)["report"])

@@ -1,0 +1,327 @@
+"""Measure page: the series against its targets, SPC, who is missed, comparisons, the story."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import auth, charts, components, data, markup
+from dashboard import format as fmt
+from measures import api
+from measures.catalogue import BREAKDOWNS
+
+BREAKDOWN_NAMES = {
+    "age_band": "Age",
+    "sex": "Sex",
+    "ethnic_group": "Ethnic group",
+    "locality": "Locality",
+    "hours_band": "Hours of care a week",
+    "organisation": "Organisation",
+    "break_type": "Type of break",
+}
+
+user = auth.require_role("viewer")
+components.flash()
+
+heading = st.empty()  # the title goes first on the page, once the measure is known
+area = components.area_picker(default=components.default_area(user))
+catalogue = api.catalogue()
+measure_ids = [m for m in area.measure_ids if m in catalogue]
+left, right = st.columns(2)
+with left:
+    measure_id = components.picker(
+        "Measure",
+        measure_ids,
+        param="measure",
+        format_func=lambda m: catalogue[m].title,
+    )
+quarters = data.quarters(area.id)
+if not quarters:
+    heading.title(catalogue[measure_id].title)
+    st.info(f"There are no figures for {area.name} yet.")
+    st.stop()
+with right:
+    period = components.period_picker(quarters, label="As at quarter")
+
+detail = data.measure_detail(area.id, measure_id, period)
+measure, unit = detail.measure, detail.measure.unit
+assessment = detail.assessment
+slug = f"{area.id}_{measure_id}_{period.replace(' ', '_')}"
+
+heading.title(measure.title)
+st.write(measure.description)
+st.caption(
+    f"{area.name} · {fmt.POLARITY_WORDS[measure.polarity]} · {measure.rba_question} · "
+    f"Themes: {', '.join(t.title for t in area.themes_for(measure_id)) or 'none'}"
+)
+
+series = detail.series.dropna(subset=["value"])
+previous = series["value"].iloc[-2] if len(series) > 1 else None
+latest = series["value"].iloc[-1] if len(series) else None
+one, two, three, four = st.columns(4)
+one.metric(
+    f"Latest ({detail.period or 'no data'})",
+    fmt.number(latest, unit),
+    delta=fmt.change(latest - previous, unit, measure.polarity)
+    if latest is not None and previous is not None
+    else None,
+    delta_color="normal"
+    if measure.polarity == "up"
+    else ("inverse" if measure.polarity == "down" else "off"),
+)
+two.metric(
+    f"Baseline ({assessment.baseline_period})" if assessment.baseline_period else "Baseline",
+    fmt.number(assessment.baseline_value, unit),
+)
+three.metric(
+    "Expected on the trajectory",
+    fmt.number(assessment.expected, unit),
+    delta=None,
+)
+with four:
+    st.markdown("**Status**")
+    st.html(markup.status_tag(assessment.status))
+    st.caption(
+        fmt.variation(
+            detail.spc.attrs.get("variation") if detail.spc is not None else None,
+            chart=detail.spc_kind,
+        )
+    )
+
+
+def show_trend() -> None:
+    """The series with its 95% band, baseline, targets and the trajectory to them."""
+    if series.empty:
+        st.info("No values yet for this measure.")
+    else:
+        st.altair_chart(
+            charts.measure_chart(
+                detail.series,
+                unit=unit,
+                title=f"{measure.title}, {area.name}",
+                trajectory=detail.trajectory,
+                targets=detail.targets,
+                baseline=detail.baseline,
+            ),
+            width="stretch",
+        )
+        if len(detail.baseline):
+            st.caption(f"Baseline source: {detail.baseline['source'].iloc[0]}.")
+        table = detail.series.merge(detail.trajectory, on="period", how="left")
+        with st.expander("The figures behind the chart"):
+            st.dataframe(table, hide_index=True)
+        components.download_csv(table, filename=f"series_{slug}.csv")
+        if len(detail.targets):
+            components.download_csv(
+                pd.concat([detail.baseline, detail.targets], ignore_index=True),
+                filename=f"targets_{slug}.csv",
+                label="Download baseline and targets as CSV",
+            )
+
+
+def show_control_chart() -> None:
+    """The SPC chart, or the run chart and why."""
+    st.write(detail.spc_reason)
+    if detail.spc is not None:
+        attrs = detail.spc.attrs
+        st.markdown(f"**{fmt.variation(attrs.get('variation'), chart=detail.spc_kind)}**")
+        if attrs.get("assurance"):
+            st.write(fmt.assurance(attrs["assurance"]) + ".")
+        st.altair_chart(
+            charts.spc_chart(
+                detail.spc,
+                kind=detail.spc_kind,
+                unit=unit,
+                title=f"{measure.title}: {'XmR' if detail.spc_kind == 'xmr' else 'run'} chart",
+                target=attrs.get("target"),
+            ),
+            width="stretch",
+        )
+        flagged = detail.spc[detail.spc["rule"] != ""]
+        if len(flagged):
+            st.write(
+                "Special cause points: "
+                + "; ".join(
+                    f"{p} ({fmt.SPECIAL_CAUSE_RULES.get(r, r)}, {c or 'neither better nor worse'})"
+                    for p, r, c in zip(
+                        flagged["period"], flagged["rule"], flagged["special_cause"], strict=True
+                    )
+                )
+                + "."
+            )
+        components.download_csv(detail.spc, filename=f"spc_{slug}.csv")
+
+
+def show_who_is_missed() -> None:
+    """The latest quarter by each breakdown: which carers are reached."""
+    if detail.breakdowns.empty:
+        st.info("This measure has no breakdowns for the quarter shown.")
+    else:
+        st.write(
+            f"How the {detail.period} figure splits by the carers' characteristics, to show "
+            "which groups of carers are reached and which may be missed."
+            + (
+                " Shares are of the whole-area figure; a carer known to two organisations "
+                "counts in both."
+                if unit == "count"
+                else ""
+            )
+        )
+        present = [b for b in BREAKDOWNS if b in set(detail.breakdowns["breakdown"])]
+        for breakdown in present:
+            cells = detail.breakdowns[detail.breakdowns["breakdown"] == breakdown]
+            name = BREAKDOWN_NAMES.get(breakdown, breakdown)
+            st.altair_chart(
+                charts.breakdown_chart(
+                    cells, unit=unit, title=f"{measure.title} by {name.lower()}, {detail.period}"
+                ),
+                width="stretch",
+            )
+        components.download_csv(detail.breakdowns, filename=f"breakdowns_{slug}.csv")
+
+
+def show_comparisons() -> None:
+    """The other areas of the deployment and published national figures."""
+    if detail.period:
+        others = data.compare_areas(measure_id, detail.period)
+        st.header(f"The areas of this deployment, {detail.period}")
+        st.caption(
+            f"The comparator is the {len(others)} areas held in this dashboard"
+            + (" (the five demo areas)" if len(others) == 5 else "")
+            + ", not every council in England."
+        )
+        if len(others):
+            st.altair_chart(
+                charts.comparison_chart(
+                    others, unit=unit, title=f"{measure.title}, {detail.period}", highlight=area.id
+                ),
+                width="stretch",
+            )
+            components.download_csv(
+                others, filename=f"areas_{measure_id}_{detail.period.replace(' ', '_')}.csv"
+            )
+    national = data.national_benchmarks(area.id, measure_id)
+    st.header("Published national figures (ASCOF)")
+    if national.empty:
+        st.info(
+            "NHS England does not publish this measure in the Adult Social Care Outcomes "
+            "Framework, so there is no national comparison."
+        )
+    else:
+        code = national["ascof_code"].iloc[0]
+        councils = sorted(set(national["comparator_councils"]))
+        note = (
+            "The median is over only the five demo areas' published figures"
+            if max(councils) <= 5
+            else "The median is over every council published that year "
+            f"({', '.join(str(c) for c in councils)} councils)"
+        )
+        st.caption(
+            f"ASCOF {code}, from the Survey of Adult Carers in England (NHS England). {note}. "
+            "This dashboard's own figure for a financial year is shown beside it where there "
+            "is one."
+        )
+        st.altair_chart(
+            charts.benchmark_chart(
+                national, unit=unit, title=f"ASCOF {code}: {measure.title}", area_name=area.name
+            ),
+            width="stretch",
+        )
+        st.table(national.rename(columns={"period": "Year"}), hide_index=True)
+        components.download_csv(national, filename=f"ascof_{area.id}_{measure_id}.csv")
+
+
+def show_story() -> None:
+    """Commentary by quarter, with its author and time, and a form to add to it."""
+    st.write(
+        "What lies behind the numbers: what partners saw and did each quarter. Notes are kept "
+        "with their author and time."
+    )
+    with st.form("add_comment", clear_on_submit=True):
+        quarter = st.selectbox(
+            "Quarter the note is about",
+            quarters,
+            index=quarters.index(period),
+            key="comment_quarter",
+        )
+        text = st.text_area("Commentary", max_chars=5000, key="comment_text")
+        if st.form_submit_button("Save commentary", key="comment_save"):
+            try:
+                data.add_comment(
+                    area=area.id,
+                    measure_id=measure_id,
+                    period=quarter,
+                    text=text,
+                    author=user.username,
+                )
+            except api.InvalidComment as exc:
+                st.error(str(exc))
+            else:
+                components.flash(f"Commentary on {quarter} saved.")
+                st.rerun()
+    notes = data.comments(area.id, measure_id)
+    if notes.empty:
+        st.info("No commentary yet for this measure.")
+    else:
+        for note in notes.to_dict("records"):
+            st.html(
+                markup.comment(
+                    note["text"],
+                    author=note["author"],
+                    written_at=note["written_at"],
+                    period=note["period"],
+                )
+            )
+        components.download_csv(notes, filename=f"commentary_{area.id}_{measure_id}.csv")
+
+
+def show_definition() -> None:
+    """What the measure counts and how, with its baseline and targets."""
+    st.markdown(f"**What it counts.** {measure.description}")
+    st.markdown(f"**How it is computed.** {measure.definition}")
+    facts = pd.DataFrame(
+        [
+            ("Unit", measure.unit),
+            ("Better direction", fmt.POLARITY_WORDS[measure.polarity]),
+            ("Question it answers", measure.rba_question),
+            ("Source extracts", ", ".join(measure.sources)),
+            (
+                "Breakdowns",
+                ", ".join(BREAKDOWN_NAMES.get(b, b) for b in measure.breakdowns) or "none",
+            ),
+            ("On the public view", "yes" if measure.public else "no"),
+            ("ASCOF measure", measure.ascof_code or "none"),
+            (
+                "Baseline",
+                f"{fmt.number(assessment.baseline_value, unit)} ({assessment.baseline_period})"
+                if assessment.baseline_period
+                else "none",
+            ),
+            (
+                "Targets",
+                "; ".join(
+                    f"{label}: {fmt.number(v, unit)} by {p}"
+                    for label, p, v in detail.targets.itertuples(index=False)
+                )
+                or "none",
+            ),
+        ],
+        columns=["Item", "Detail"],
+    )
+    st.table(facts, hide_index=True)
+
+
+TABS = {
+    "Trend and targets": show_trend,
+    "Control chart (SPC)": show_control_chart,
+    "Who is missed": show_who_is_missed,
+    "Other areas and national": show_comparisons,
+    "Story behind the curve": show_story,
+    "Definition": show_definition,
+}
+# The open tab is kept in the URL (?view=...), so it survives a rerun and can be
+# shared; only the open tab's content is built.
+for container, show in zip(
+    st.tabs(list(TABS), key="view", bind="query-params"), TABS.values(), strict=True
+):
+    if container.open:
+        with container:
+            show()

@@ -1,0 +1,204 @@
+"""The internal dashboard in Chromium: sign in, upload a bad then a good file, add commentary."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.dashboard_data import APP, PASSWORD, bad_carers_file, carers_file, database_copy
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+PROJECT = APP.parent.parent
+START_TIMEOUT = 60
+TIMEOUT_MS = 30_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"the dashboard did not start within {START_TIMEOUT} s")
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    folder = tmp_path_factory.mktemp("browser")
+    url = database_copy(folder)
+    port = free_port()
+    env = {**os.environ, "CARERS_DB_URL": url}
+    log = (folder / "streamlit.log").open("wb")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(APP),
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base, server)
+        yield {"url": base, "folder": folder}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    yield tab
+    context.close()
+
+
+def sign_in(page, url: str, username: str) -> None:
+    page.goto(url)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Scorecard").wait_for()
+
+
+def open_from_menu(page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+
+
+def test_an_uploader_signs_in_uploads_a_bad_then_a_good_file_and_sees_the_measure_change(
+    dashboard, page
+):
+    from playwright.sync_api import expect
+
+    sign_in(page, dashboard["url"], "uma")
+    menu = page.get_by_test_id("stSidebarNav")
+    expect(menu.get_by_role("link", name="Upload extracts")).to_be_visible()
+    expect(menu.get_by_role("link", name="Administration")).to_have_count(0)
+    expect(page.locator("table.ci-scorecard").first).to_contain_text("55")
+
+    bad = dashboard["folder"] / "carers_ROT-ASC_2024-25_Q2.csv"
+    bad.write_bytes(bad_carers_file())
+    open_from_menu(page, "Upload extracts")
+    page.get_by_role("heading", name="Upload extracts").wait_for()
+    page.locator("input[type=file]").set_input_files(str(bad))
+    page.get_by_role("button", name="Check and submit").click()
+    expect(page.get_by_text("Rejected: nothing was loaded")).to_be_visible()
+    expect(page.get_by_text("Nothing from this file was loaded")).to_be_visible()
+    expect(page.get_by_role("cell", name="3, 5", exact=True)).to_be_visible()
+
+    good = dashboard["folder"] / "good" / "carers_ROT-ASC_2024-25_Q2.csv"
+    good.parent.mkdir()
+    good.write_bytes(carers_file(61, "2024-25 Q2"))
+    page.locator("input[type=file]").set_input_files(str(good))
+    expect(page.get_by_text("Nothing from this file was loaded")).to_have_count(0)
+    page.get_by_role("button", name="Check and submit").click()
+    expect(page.get_by_text("accepted (carers ROT-ASC 2024-25 Q2, 61 rows)")).to_be_visible()
+
+    open_from_menu(page, "Scorecard")
+    page.get_by_role("heading", name="Scorecard").wait_for()
+    first_table = page.locator("table.ci-scorecard").first
+    expect(first_table).to_contain_text("2024-25 Q2")
+    expect(first_table).to_contain_text("Up 6 (better)")
+    expect(first_table.locator(".ci-value").first).to_have_text("61")
+
+
+def test_a_viewer_adds_commentary_to_a_measure(dashboard, page):
+    from playwright.sync_api import expect
+
+    sign_in(page, dashboard["url"], "vera")
+    expect(
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Upload extracts")
+    ).to_have_count(0)
+    open_from_menu(page, "Measure")
+    page.get_by_role("heading", name="Carers known to services").wait_for()
+    page.get_by_role("tab", name="Story behind the curve").click()
+    expect(page).to_have_url(re.compile("view=Story"))
+    note = "Outreach at GP surgeries started this quarter."
+    page.get_by_label("Commentary").fill(note)
+    page.get_by_role("button", name="Save commentary").click()
+    saved = page.locator("article.ci-comment").filter(has_text=note)
+    expect(saved).to_be_visible()
+    expect(saved).to_contain_text("vera")
+
+
+def test_a_page_opened_by_its_address_asks_for_sign_in_and_refuses_the_wrong_role(dashboard, page):
+    from playwright.sync_api import expect
+
+    page.goto(f"{dashboard['url']}/admin")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_role("textbox", name="Username").fill("vera")
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("This page is for administrators")).to_be_visible()
+    expect(page.get_by_role("heading", name="Administration")).to_have_count(0)
+
+
+def test_the_scorecard_has_no_serious_accessibility_failures(dashboard, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    sign_in(page, dashboard["url"], "vera")
+    page.locator("table.ci-scorecard").first.wait_for()
+    results = Axe().run(page)
+    serious = [
+        v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], results.generate_report()

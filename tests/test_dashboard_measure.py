@@ -1,0 +1,136 @@
+"""The measure page: series and targets, SPC, who is missed, comparisons, the story behind it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from carers_impact import db
+from measures import api
+from tests.dashboard_data import as_user, database_copy, texts
+
+PAGE = "views/measure.py"
+SPC = "Control chart (SPC)"
+COMPARED = "Other areas and national"
+STORY = "Story behind the curve"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def database(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        url = database_copy(tmp_path_factory.mktemp("measure"))
+        patch.setenv("CARERS_DB_URL", url)
+        yield url
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def chart_titles(at) -> list[str]:
+    return [spec.get("title") for spec in charts(at)]
+
+
+def test_the_measure_from_the_url_is_shown_with_its_latest_value_and_baseline():
+    at = as_user("vera", PAGE, area="rotherham", measure="known_carers")
+    assert [t.value for t in at.title] == ["Carers known to services"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Latest (2024-25 Q1)"] == "55"
+    assert metrics["Baseline (2021-22 Q4)"] == "–"  # that quarter is not in the data
+
+
+def test_only_the_open_tab_is_built_and_the_tab_is_kept_in_the_url():
+    at = as_user("vera", PAGE, area="rotherham", measure="known_carers")
+    assert chart_titles(at) == ["Carers known to services, Rotherham"]
+    at = as_user("vera", PAGE, area="rotherham", measure="known_carers", view=SPC)
+    assert chart_titles(at) == ["Carers known to services: run chart"]
+    assert at.query_params["view"] == SPC
+
+
+def test_the_trend_chart_has_the_series_and_its_description():
+    at = as_user("vera", PAGE, area="rotherham", measure="known_carers")
+    trend = next(s for s in charts(at) if s.get("title") == "Carers known to services, Rotherham")
+    assert "5 quarters from 2023-24 Q1 to 2024-25 Q1; latest value 55" in trend["description"]
+
+
+def test_too_few_quarters_for_control_limits_gives_a_run_chart_and_says_why():
+    at = as_user("vera", PAGE, area="rotherham", measure="known_carers", view=SPC)
+    assert "Only 5 quarters of data: a control chart needs at least 12" in texts(at)
+    assert "Carers known to services: run chart" in chart_titles(at)
+
+
+def test_breakdowns_show_which_carers_are_reached():
+    at = as_user("vera", PAGE, area="rotherham", measure="known_carers", view="Who is missed")
+    by_age = next(s for s in charts(at) if str(s.get("title", "")).endswith("by age, 2024-25 Q1"))
+    assert "0-17 6" in by_age["description"] and "25-64 49" in by_age["description"]
+    assert any(str(t).startswith("Carers known to services by sex") for t in chart_titles(at))
+
+
+def test_the_other_areas_are_the_comparator_and_the_page_says_how_many():
+    at = as_user("vera", PAGE, area="rotherham", measure="known_carers", view=COMPARED)
+    assert "The comparator is the 2 areas held in this dashboard" in texts(at)
+    compared = next(
+        s for s in charts(at) if s.get("title") == "Carers known to services, 2024-25 Q1"
+    )
+    assert "Rotherham (this area) 55" in compared["description"]
+    assert "Southampton 30" in compared["description"]
+
+
+def test_a_survey_measure_is_compared_with_published_ascof_figures():
+    assert "No values yet for this measure." in texts(
+        as_user("vera", PAGE, area="rotherham", measure="crqol_score")
+    )
+    at = as_user("vera", PAGE, area="rotherham", measure="crqol_score", view=COMPARED)
+    assert "ASCOF 1D" in texts(at)
+    assert "every council published that year" in texts(at)
+    table = at.table[0].value
+    assert "7.7" in table.to_string()  # Rotherham's published 2018-19 score
+
+
+def test_a_measure_without_ascof_figures_says_there_is_no_national_comparison():
+    at = as_user("vera", PAGE, area="rotherham", measure="known_carers", view=COMPARED)
+    assert "so there is no national comparison" in texts(at)
+
+
+def test_the_definition_is_shown():
+    at = as_user("vera", PAGE, area="rotherham", measure="known_carers", view="Definition")
+    definition = api.catalogue()["known_carers"].definition
+    assert definition in texts(at)
+
+
+def test_a_viewer_adds_commentary_that_shows_with_author_and_quarter(database):
+    at = as_user("vera", PAGE, area="rotherham", measure="new_carers", view=STORY)
+    at.selectbox(key="comment_quarter").select("2023-24 Q4")
+    at.text_area(key="comment_text").input("Register cleanse at the carers' centre in March.")
+    at.button(key="comment_save").click().run()
+    assert "Commentary on 2023-24 Q4 saved." in texts(at)
+    notes = [h.proto.body for h in at.html if h.proto.body.startswith("<article")]
+    assert len(notes) == 1
+    assert "Register cleanse at the carers&#x27; centre in March." in notes[0]
+    assert "2023-24 Q4: vera," in notes[0] and "UTC" in notes[0]
+    stored = api.comments(db.make_engine(database), area="rotherham", measure_id="new_carers")
+    assert stored["author"].tolist() == ["vera"]
+
+
+def test_empty_commentary_is_refused():
+    at = as_user("vera", PAGE, area="rotherham", measure="young_carers_known", view=STORY)
+    at.button(key="comment_save").click().run()
+    assert "Write something before saving the commentary" in [e.value for e in at.error]
+
+
+def test_commentary_text_is_shown_as_text_not_markup():
+    at = as_user("vera", PAGE, area="rotherham", measure="respite_nights", view=STORY)
+    at.text_area(key="comment_text").input("<img src=x onerror=alert(1)> *bold*")
+    at.button(key="comment_save").click().run()
+    note = next(h.proto.body for h in at.html if h.proto.body.startswith("<article"))
+    assert "<img" not in note and "&lt;img src=x" in note
+
+
+def test_looking_back_at_an_earlier_quarter_caps_the_series():
+    at = as_user(
+        "vera", PAGE, area="rotherham", measure="known_carers", period="2023-24 Q2", view=SPC
+    )
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Latest (2023-24 Q2)"] == "44"
+    assert "Only 2 quarters of data" in texts(at)
