@@ -104,14 +104,22 @@ published_periods = sa.Table(
     sa.Column("published_by", sa.String(100), nullable=False),
 )
 
+
+def _measure_key() -> list[sa.Column]:
+    """The key of a stored figure: area, measure, period and breakdown cell."""
+    return [
+        sa.Column("area", sa.String(40), primary_key=True),
+        sa.Column("measure_id", sa.String(60), primary_key=True),
+        sa.Column("period", sa.String(12), primary_key=True),
+        sa.Column("breakdown", sa.String(30), primary_key=True),
+        sa.Column("breakdown_value", sa.String(100), primary_key=True),
+    ]
+
+
 measure_values = sa.Table(
     "measure_values",
     metadata,
-    sa.Column("area", sa.String(40), primary_key=True),
-    sa.Column("measure_id", sa.String(60), primary_key=True),
-    sa.Column("period", sa.String(12), primary_key=True),
-    sa.Column("breakdown", sa.String(30), primary_key=True),
-    sa.Column("breakdown_value", sa.String(100), primary_key=True),
+    *_measure_key(),
     sa.Column("value", sa.Float, nullable=True),
     sa.Column("numerator", sa.Float, nullable=True),
     sa.Column("denominator", sa.Float, nullable=True),
@@ -124,11 +132,7 @@ measure_values = sa.Table(
 public_measure_values = sa.Table(
     "public_measure_values",
     metadata,
-    sa.Column("area", sa.String(40), primary_key=True),
-    sa.Column("measure_id", sa.String(60), primary_key=True),
-    sa.Column("period", sa.String(12), primary_key=True),
-    sa.Column("breakdown", sa.String(30), primary_key=True),
-    sa.Column("breakdown_value", sa.String(100), primary_key=True),
+    *_measure_key(),
     sa.Column("unit", sa.String(10), nullable=False),
     sa.Column("value", sa.Float, nullable=True),
     sa.Column("lower_ci", sa.Float, nullable=True),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 from pathlib import Path
@@ -10,11 +11,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from carers_impact import db
+from carers_impact.accounts import DuplicateUser, create_user
+from carers_impact.periods import Quarter
 from etl.demo_data import write_demo_extracts
 from etl.inbox import process_inbox
-from measures.store import recompute_all
+from measures import publishing
+from measures.areas import load_areas
+from measures.store import read_values, recompute_all
 
 DEMO_INBOX = Path("data") / "demo" / "inbox"
+
+DEMO_ACCOUNTS = (
+    ("demo-admin", "admin", ()),
+    ("demo-viewer", "viewer", ()),
+    ("demo-uploader", "uploader", ("ROT-ASC", "ROT-CC")),
+)
+DEMO_PASSWORD = "carers-demo-only"
+"""Shared by the demo accounts: the demo database is for trying the product, never for data."""
 
 
 def demo_is_built(engine: Engine) -> bool:
@@ -43,9 +56,35 @@ def build_demo(
         shutil.rmtree(inbox)
     files = write_demo_extracts(inbox, areas=areas, first=first, last=last)
     run = process_inbox(engine, inbox, submitted_by="demo", files=files)
-    areas = recompute_all(engine)
+    computed = recompute_all(engine)
+    published = publish_all_but_latest(engine)
+    add_demo_accounts(engine)
     seconds = time.perf_counter() - started
+    logins = ", ".join(name for name, _, _ in DEMO_ACCOUNTS)
     return (
         f"Demo built in {seconds:.0f} s: {len(files)} files ({run.summary()}), "
-        f"measures computed for {areas} areas."
+        f"measures computed for {computed} areas, {published} quarters published.\n"
+        f"Sign in as {logins} with the password '{DEMO_PASSWORD}'."
     )
+
+
+def publish_all_but_latest(engine: Engine) -> int:
+    """Publish every quarter with figures except each area's latest, which stays provisional."""
+    count = 0
+    for area in load_areas().values():
+        values = read_values(engine, area=area.id)
+        quarters = sorted({Quarter.parse(p) for p in values["period"] if "Q" in p})
+        for quarter in quarters[:-1]:
+            with contextlib.suppress(publishing.AlreadyPublished):
+                publishing.publish(engine, area=area, period=quarter.label, by="demo")
+                count += 1
+        publishing.refresh_public(engine, area.id, values)
+    return count
+
+
+def add_demo_accounts(engine: Engine) -> None:
+    for name, role, organisations in DEMO_ACCOUNTS:
+        with contextlib.suppress(DuplicateUser):
+            create_user(
+                engine, name, password=DEMO_PASSWORD, role=role, organisations=organisations
+            )

@@ -21,6 +21,7 @@ from measures import actions as action_log
 from measures import commentary, comparison, publishing, quality, quarters, store
 from measures.areas import ACTION_STATUSES, Area, load_areas
 from measures.catalogue import Catalogue, load_catalogue
+from measures.compute import RESULT_COLUMNS
 from measures.detail import MeasureDetail, build_detail
 
 __all__ = [
@@ -58,18 +59,7 @@ __all__ = [
     "validation_reports",
 ]
 
-OUTPUT_COLUMNS = [
-    "measure_id",
-    "area",
-    "period",
-    "breakdown",
-    "breakdown_value",
-    "value",
-    "numerator",
-    "denominator",
-    "lower_ci",
-    "upper_ci",
-]
+OUTPUT_COLUMNS = list(RESULT_COLUMNS)
 QUALITY_STATES = quality.STATES
 InvalidComment = commentary.InvalidComment
 InvalidActionUpdate = action_log.InvalidUpdate
