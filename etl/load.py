@@ -19,7 +19,7 @@ from carers_impact import db
 from carers_impact.extracts import get_extract
 from etl.report import Report
 
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 50_000
 
 
 class SubmissionNotFound(LookupError):
@@ -152,11 +152,7 @@ def bulk_insert(conn: Connection, table: sa.Table, rows: list[tuple]) -> None:
                     copy.write_row(row)
         else:
             marks = ", ".join("?" for _ in table.columns)
-            for start in range(0, len(rows), CHUNK_ROWS):
-                cursor.executemany(
-                    f"INSERT INTO {table.name} ({names}) VALUES ({marks})",
-                    rows[start : start + CHUNK_ROWS],
-                )
+            cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
     finally:
         cursor.close()
 
@@ -196,7 +192,9 @@ def load_accepted(
             at=at,
         )
         _event(conn, sid, "accepted", submitted_by, at, f"{report.row_count} rows loaded")
-        bulk_insert(conn, table, _row_tuples(frame, columns, sid))
+        for start in range(0, len(frame), CHUNK_ROWS):  # tuples a chunk at a time: less memory
+            chunk = frame.iloc[start : start + CHUNK_ROWS]
+            bulk_insert(conn, table, _row_tuples(chunk, columns, sid))
         previous = _set_current(conn, key=key, submission_id=sid, actor=submitted_by, at=at)
         if previous is not None:
             _event(
