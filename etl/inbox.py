@@ -99,7 +99,8 @@ def process_inbox(
     """Submit every file in the inbox once and file it under processed/ or rejected/.
 
     `files` gives an explicit order (e.g. a correction after the file it corrects);
-    by default, every pending file in name order.
+    by default, every pending file in name order. `on_loaded` runs once for each
+    area whose rows changed, after the whole pass rather than after every file.
     """
     inbox = inbox or inbox_dir()
     run = InboxRun()
@@ -112,7 +113,6 @@ def process_inbox(
                 submitted_by=submitted_by,
                 source="inbox",
                 areas=areas,
-                on_loaded=on_loaded,
             )
         except Exception as exc:  # a database fault: leave the file for the next run
             log.exception("could not store %s", path.name)
@@ -122,4 +122,7 @@ def process_inbox(
         _file_away(path, folder, result.report.to_text())
         run.results.append((path, result))
         log.info("%s: %s", path.name, result.status)
+    if on_loaded:
+        for area in dict.fromkeys(r.area for _, r in run.results if r.area):
+            on_loaded(engine, area)
     return run

@@ -53,6 +53,7 @@ class SubmissionResult:
     report: Report
     submission_id: int | None
     superseded_id: int | None = None
+    area: str | None = None  # set when the file changed an area's current rows
 
     @property
     def accepted(self) -> bool:
@@ -226,7 +227,7 @@ def submit(
     log.info("loaded %s as submission %s (%s rows)", filename, sid, report.row_count)
     if on_loaded:
         on_loaded(engine, key.area)
-    return SubmissionResult("accepted", report, sid, previous)
+    return SubmissionResult("accepted", report, sid, previous, key.area)
 
 
 def _resubmitted(
@@ -271,4 +272,4 @@ def _resubmitted(
     )
     if on_loaded:
         on_loaded(engine, key.area)
-    return SubmissionResult("reinstated", report, earlier_id, previous)
+    return SubmissionResult("reinstated", report, earlier_id, previous, key.area)
