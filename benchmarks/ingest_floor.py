@@ -35,7 +35,6 @@ import sys, time
 import pandas as pd
 import sqlalchemy as sa
 from carers_impact import db
-from etl.load import bulk_insert
 
 path, url = sys.argv[1], sys.argv[2]
 engine = db.make_engine(url)
@@ -46,7 +45,7 @@ table = sa.Table("floor_rows", meta, *(sa.Column(f"c{i}", sa.Text) for i in rang
 meta.drop_all(engine)
 meta.create_all(engine)
 with engine.begin() as conn:
-    bulk_insert(conn, table, rows)
+    db.bulk_insert(conn, table, rows)
 """
 
 

@@ -7,6 +7,7 @@ upgraded only by the Alembic migrations in `carers_impact/migrations`.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -229,6 +230,38 @@ def read_frame(conn: sa.Connection, query: sa.Executable) -> pd.DataFrame:
     return pd.DataFrame(
         {name: np.array(values, dtype=object) for name, values in zip(names, columns, strict=True)}
     )
+
+
+def bulk_insert(conn: sa.Connection, table: sa.Table, rows: list[tuple]) -> None:
+    """Insert many rows inside the connection's transaction, the fastest way each database has.
+
+    Rows are tuples in the table's column order; datetimes for SQLite must
+    already be text in SQLAlchemy's format (see `stored_timestamp`).
+
+    PostgreSQL: COPY. SQLite: the driver's executemany with plain tuples. Both
+    skip per-value processing in SQLAlchemy, which dominates at a million rows.
+    """
+    if not rows:
+        return
+    names = ", ".join(c.name for c in table.columns)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        if conn.dialect.name == "postgresql":
+            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in table.columns)
+            cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+    finally:
+        cursor.close()
+
+
+def stored_timestamp(conn: sa.Connection, moment: datetime) -> datetime | str:
+    """A UTC time as `bulk_insert` must pass it: text on SQLite, as SQLAlchemy stores it."""
+    if conn.dialect.name == "sqlite":
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment
 
 
 def make_engine(url: str | None = None) -> Engine:

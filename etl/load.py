@@ -135,28 +135,6 @@ def _row_tuples(frame: pd.DataFrame, columns: list[str], submission_id: int) -> 
     return list(zip(*values, strict=True))
 
 
-def bulk_insert(conn: Connection, table: sa.Table, rows: list[tuple]) -> None:
-    """Insert many rows inside the connection's transaction, the fastest way each database has.
-
-    PostgreSQL: COPY. SQLite: the driver's executemany with plain tuples. Both
-    skip per-value processing in SQLAlchemy, which dominates at a million rows.
-    """
-    if not rows:
-        return
-    names = ", ".join(c.name for c in table.columns)
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        if conn.dialect.name == "postgresql":
-            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" for _ in table.columns)
-            cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
-    finally:
-        cursor.close()
-
-
 def load_accepted(
     engine: Engine,
     *,
@@ -194,7 +172,7 @@ def load_accepted(
         _event(conn, sid, "accepted", submitted_by, at, f"{report.row_count} rows loaded")
         for start in range(0, len(frame), CHUNK_ROWS):  # tuples a chunk at a time: less memory
             chunk = frame.iloc[start : start + CHUNK_ROWS]
-            bulk_insert(conn, table, _row_tuples(chunk, columns, sid))
+            db.bulk_insert(conn, table, _row_tuples(chunk, columns, sid))
         previous = _set_current(conn, key=key, submission_id=sid, actor=submitted_by, at=at)
         if previous is not None:
             _event(

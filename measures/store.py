@@ -70,25 +70,20 @@ def compute_area(engine: Engine, area: Area) -> pd.DataFrame:
     )
 
 
-def _plain(value):
-    return None if pd.isna(value) else float(value)
-
-
 def write_area(engine: Engine, area_id: str, frame: pd.DataFrame) -> int:
     """Replace an area's stored values with a fresh computation, in one transaction."""
-    at = datetime.now(UTC)
-    rows = [
-        {
-            **{k: str(r[k]) for k in KEY_COLUMNS},
-            **{k: _plain(r[k]) for k in VALUE_COLUMNS},
-            "computed_at": at,
-        }
-        for r in frame[KEY_COLUMNS + VALUE_COLUMNS].to_dict("records")
-    ]
+    keys = frame[KEY_COLUMNS].astype(str)
+    values = frame[VALUE_COLUMNS].astype(float)
     with engine.begin() as conn:
+        at = db.stored_timestamp(conn, datetime.now(UTC))
+        by_name = {c: keys[c].tolist() for c in KEY_COLUMNS} | {
+            c: values[c].astype(object).where(values[c].notna(), None).tolist()
+            for c in VALUE_COLUMNS
+        }
+        columns = [by_name[c.name] for c in db.measure_values.columns if c.name in by_name]
+        rows = [(*row, at) for row in zip(*columns, strict=True)]
         conn.execute(sa.delete(db.measure_values).where(db.measure_values.c.area == area_id))
-        for start in range(0, len(rows), 20_000):
-            conn.execute(sa.insert(db.measure_values), rows[start : start + 20_000])
+        db.bulk_insert(conn, db.measure_values, rows)
     return len(rows)
 
 
