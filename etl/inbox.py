@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from carers_impact import settings
 from etl.pipeline import SubmissionResult, submit
 from etl.report import Report
-from measures.areas import Area
+from measures.areas import Area, load_areas
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ def process_inbox(
     area whose rows changed, after the whole pass rather than after every file.
     """
     inbox = inbox or inbox_dir()
+    areas = areas if areas is not None else load_areas()  # once, not for every file
     run = InboxRun()
     for path in files if files is not None else pending_files(inbox):
         try:

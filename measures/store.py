@@ -87,9 +87,9 @@ def write_area(engine: Engine, area_id: str, frame: pd.DataFrame) -> int:
     return len(rows)
 
 
-def recompute_area(engine: Engine, area_id: str) -> int:
+def recompute_area(engine: Engine, area_id: str, *, area: Area | None = None) -> int:
     """Recompute and store one area's measures; returns the number of values stored."""
-    area = load_areas()[area_id]
+    area = area or load_areas()[area_id]
     values = compute_area(engine, area)
     count = write_area(engine, area_id, values)
     publishing.refresh_public(engine, area_id, values)
@@ -100,8 +100,8 @@ def recompute_area(engine: Engine, area_id: str) -> int:
 def recompute_all(engine: Engine) -> int:
     """Recompute every configured area; returns how many areas."""
     areas = load_areas()
-    for area_id in areas:
-        recompute_area(engine, area_id)
+    for area_id, area in areas.items():
+        recompute_area(engine, area_id, area=area)
     return len(areas)
 
 

@@ -5,6 +5,26 @@ from __future__ import annotations
 import csv
 import io
 
+SPEC_MEASURE_IDS = (  # SPEC section 4, in its order
+    "known_carers",
+    "new_carers",
+    "young_carers_known",
+    "identification_rate",
+    "assessments_completed",
+    "assessment_timeliness",
+    "carers_assessed_12m",
+    "carers_with_break",
+    "respite_nights",
+    "unplanned_breaks_pct",
+    "crqol_score",
+    "social_contact_pct",
+    "time_for_self_pct",
+    "satisfied_pct",
+    "info_easy_pct",
+    "involved_pct",
+    "prepared_pct",
+)
+
 CARERS_HEADER = [
     "carer_id",
     "date_identified",

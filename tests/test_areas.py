@@ -16,26 +16,9 @@ from measures.areas import (
     area_for_organisation,
     load_areas,
 )
+from tests.files import SPEC_MEASURE_IDS
 
-CORE_MEASURES = (
-    "known_carers",
-    "new_carers",
-    "young_carers_known",
-    "identification_rate",
-    "assessments_completed",
-    "assessment_timeliness",
-    "carers_assessed_12m",
-    "carers_with_break",
-    "respite_nights",
-    "unplanned_breaks_pct",
-    "crqol_score",
-    "social_contact_pct",
-    "time_for_self_pct",
-    "satisfied_pct",
-    "info_easy_pct",
-    "involved_pct",
-    "prepared_pct",
-)
+CORE_MEASURES = SPEC_MEASURE_IDS
 SPEC_AREAS = {  # SPEC section 10
     "rotherham": ("Rotherham", "E08000018", "ROT"),
     "southampton": ("Southampton", "E06000045", "SOT"),

@@ -17,26 +17,9 @@ from measures.catalogue import (
     UnknownMeasure,
     load_catalogue,
 )
+from tests.files import SPEC_MEASURE_IDS
 
-SPEC_IDS = [
-    "known_carers",
-    "new_carers",
-    "young_carers_known",
-    "identification_rate",
-    "assessments_completed",
-    "assessment_timeliness",
-    "carers_assessed_12m",
-    "carers_with_break",
-    "respite_nights",
-    "unplanned_breaks_pct",
-    "crqol_score",
-    "social_contact_pct",
-    "time_for_self_pct",
-    "satisfied_pct",
-    "info_easy_pct",
-    "involved_pct",
-    "prepared_pct",
-]
+SPEC_IDS = list(SPEC_MEASURE_IDS)
 
 
 def area_measure(**changes: object) -> dict[str, object]:
