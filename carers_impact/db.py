@@ -218,18 +218,32 @@ def dialect_insert(conn: sa.Connection, table: sa.Table):
 
 
 def read_frame(conn: sa.Connection, query: sa.Executable) -> pd.DataFrame:
-    """A query's rows as a DataFrame of object columns, for the caller to type.
+    """A query's rows as a DataFrame of object columns holding the driver's values.
 
-    Built column by column from plain tuples: pandas' row-wise constructors
-    probe each row and infer string types cell by cell, which costs several
-    times the query itself at a million rows.
+    The caller types the columns. Rows come straight from the driver's cursor
+    a chunk at a time and are turned into columns chunk by chunk: SQLAlchemy's
+    row objects and pandas' row-wise constructors (which infer a type cell by
+    cell) each cost several times the query itself at a million rows. The
+    selected columns must need no conversion by SQLAlchemy (text, numbers,
+    dates cast to text), which holds for every query made here.
     """
     result = conn.execute(query)
     names = list(result.keys())
-    columns = list(zip(*result, strict=True)) or [() for _ in names]
+    parts: list[list[np.ndarray]] = [[] for _ in names]
+    while rows := result.cursor.fetchmany(READ_CHUNK_ROWS):
+        for part, values in zip(parts, zip(*rows, strict=True), strict=True):
+            part.append(np.array(values, dtype=object))
+    result.close()
     return pd.DataFrame(
-        {name: np.array(values, dtype=object) for name, values in zip(names, columns, strict=True)}
+        {
+            name: pd.Series(np.concatenate(part) if part else [], dtype=object)
+            for name, part in zip(names, parts, strict=True)
+        },
+        copy=False,
     )
+
+
+READ_CHUNK_ROWS = 50_000
 
 
 def bulk_insert(conn: sa.Connection, table: sa.Table, rows: list[tuple]) -> None:

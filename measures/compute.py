@@ -101,6 +101,10 @@ def _cells(population: Population, breakdowns: Iterable[str], *, measure_id: str
     )
     key_codes = pd.factorize(frame[population.key])[0].astype(np.int64)
     key_span = int(key_codes.max()) + 1 if len(key_codes) else 1
+    # A row alone with its key in its period is first in every cell it falls in;
+    # only the rest (a carer on two registers, say) are deduplicated cell by cell.
+    shared = pd.Series(period_codes.astype(np.int64) * key_span + key_codes).duplicated(keep=False)
+    shared = shared.to_numpy()
     x = frame["x"].to_numpy(dtype=float)
     pieces: list[Cells] = []
     for breakdown in (ALL, *breakdowns):
@@ -114,7 +118,10 @@ def _cells(population: Population, breakdowns: Iterable[str], *, measure_id: str
         else:
             raise UnsupportedBreakdown(f"{measure_id} cannot be broken down by {breakdown}")
         group = period_codes.astype(np.int64) * len(values) + value_codes
-        first = ~pd.Series(group * key_span + key_codes).duplicated().to_numpy()
+        first = ~shared
+        first[shared] = (
+            ~pd.Series(group[shared] * key_span + key_codes[shared]).duplicated().to_numpy()
+        )
         size = len(periods) * len(values)
         n = np.bincount(group[first], minlength=size)
         keep = n > 0

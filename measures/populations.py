@@ -53,10 +53,17 @@ def conform(extract: str, frame: pd.DataFrame | None = None) -> pd.DataFrame:
         elif is_numeric(column):
             frame[column.name] = pd.to_numeric(values).astype("Int64")
         else:
-            frame[column.name] = values.astype("str")
+            frame[column.name] = _text(values)
     for name in ("organisation", "period"):
-        frame[name] = frame[name].astype("str")
+        frame[name] = _text(frame[name])
     return frame[columns].reset_index(drop=True)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Text as strings; text already held as categories stays so (missing stays missing)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    return values.astype("str")
 
 
 @dataclass(frozen=True)
@@ -132,9 +139,12 @@ def _resolve_carer_attributes(rows: pd.DataFrame) -> pd.DataFrame:
 
     Ties on the date go to the lower organisation code.
     """
-    organisation = pd.factorize(rows["organisation"], sort=True)[0]
     period = rows["period"].cat.codes.to_numpy()
     carer = rows["carer"].to_numpy()
+    span = int(carer.max()) + 1 if len(carer) else 1
+    if not pd.Series(period.astype(np.int64) * span + carer).duplicated().any():
+        return rows.reset_index(drop=True)  # each carer on one register: nothing to resolve
+    organisation = pd.factorize(rows["organisation"], sort=True)[0]
     order = np.lexsort((organisation, rows["date_identified"].to_numpy(), carer, period))
     ordered = rows.iloc[order].reset_index(drop=True)
     period, carer = period[order], carer[order]

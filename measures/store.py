@@ -26,37 +26,58 @@ VALUE_COLUMNS = ["value", "numerator", "denominator", "lower_ci", "upper_ci"]
 KEY_COLUMNS = ["measure_id", "area", "period", "breakdown", "breakdown_value"]
 
 
-def _current_rows(conn: Connection, extract_name: str, area: str) -> pd.DataFrame:
-    """The current submissions' rows of one extract type for an area, typed for computing."""
+def _current_submissions(conn: Connection, area: str) -> pd.DataFrame:
+    """Id, extract, organisation and quarter of each current submission of an area."""
+    s, cs = db.submissions, db.current_submissions
+    query = (
+        sa.select(s.c.id, s.c.extract, s.c.organisation, s.c.period)
+        .join(cs, cs.c.submission_id == s.c.id)
+        .where(cs.c.area == area)
+        .order_by(s.c.id)
+    )
+    return pd.DataFrame(
+        conn.execute(query).all(), columns=["id", "extract", "organisation", "period"]
+    )
+
+
+def _current_rows(conn: Connection, extract_name: str, submissions: pd.DataFrame) -> pd.DataFrame:
+    """The rows of these submissions of one extract type, typed for computing.
+
+    Each row gets its submission's organisation and period; text columns with
+    few distinct values come as categories (cheap to copy, compare and group).
+    """
     extract = EXTRACTS[extract_name]
-    table, s, cs = db.record_tables[extract_name], db.submissions, db.current_submissions
+    table = db.record_tables[extract_name]
+    submissions = submissions[submissions["extract"] == extract_name].reset_index(drop=True)
     # Dates travel as ISO text and are parsed in one vectorised step: converting
     # each value to a Python date costs more than the query at a million rows.
     selected = [
         sa.cast(table.c[c.name], sa.String).label(c.name) if c.kind == "date" else table.c[c.name]
         for c in extract.columns
     ]
-    query = (
-        sa.select(*selected, s.c.organisation, s.c.period)
-        .join(cs, cs.c.submission_id == table.c.submission_id)
-        .join(s, s.c.id == table.c.submission_id)
-        .where(cs.c.area == area)
+    query = sa.select(table.c.submission_id, *selected).where(
+        table.c.submission_id.in_(submissions["id"].tolist())
     )
     frame = db.read_frame(conn, query)
+    position = pd.Index(submissions["id"]).get_indexer(frame.pop("submission_id").astype("int64"))
+    for name in ("organisation", "period"):
+        labels = pd.Categorical(submissions[name].astype(object))
+        frame[name] = pd.Categorical.from_codes(labels.codes[position], labels.categories)
     for column in extract.columns:
         if column.kind == "date":
             frame[column.name] = pd.to_datetime(frame[column.name], format="%Y-%m-%d")
         elif is_numeric(column):
             frame[column.name] = pd.array(frame[column.name], dtype="Int64")
-        else:
-            frame[column.name] = frame[column.name].astype(object)
+        elif column.kind in ("category", "string"):
+            frame[column.name] = pd.Categorical(frame[column.name])
     return frame
 
 
 def load_records(engine: Engine, area: str) -> Records:
     """Every current row of an area, one frame per extract type."""
     with engine.connect() as conn:
-        frames = {name: _current_rows(conn, name, area) for name in EXTRACTS}
+        submissions = _current_submissions(conn, area)
+        frames = {name: _current_rows(conn, name, submissions) for name in EXTRACTS}
     return Records(**frames)
 
 
