@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from carers_impact import settings
+from etl import validate
 from etl.pipeline import SubmissionResult, submit
 from etl.report import Report
 from measures.areas import Area, load_areas
@@ -105,7 +106,10 @@ def process_inbox(
     inbox = inbox or inbox_dir()
     areas = areas if areas is not None else load_areas()  # once, not for every file
     run = InboxRun()
-    for path in files if files is not None else pending_files(inbox):
+    paths = files if files is not None else pending_files(inbox)
+    if paths:
+        validate.prepare_in_background()
+    for path in paths:
         try:
             result = submit(
                 engine,

@@ -38,6 +38,7 @@ from etl import load
 from etl.naming import BadFileName, parse_file_name
 from etl.report import ExtractRejected, Report
 from measures.areas import Area, load_areas
+from measures.store import keep_loaded_rows
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,8 @@ def submit(
             areas=areas,
             today=today,
         )
-        same = load.find_by_hash(engine, key, load.sha256(content))
+        digest = load.sha256(content)
+        same = load.find_by_hash(engine, key, digest)
         if same is not None:
             return _resubmitted(
                 engine,
@@ -225,6 +227,7 @@ def submit(
         source=source,
     )
     log.info("loaded %s as submission %s (%s rows)", filename, sid, report.row_count)
+    keep_loaded_rows(engine, submission_id=sid, extract=key.extract, sha256=digest, rows=rows)
     if on_loaded:
         on_loaded(engine, key.area)
     return SubmissionResult("accepted", report, sid, previous, key.area)

@@ -98,9 +98,14 @@ def validate_frame(
     # between runs of a context, so two threads (two uploads in the dashboard)
     # would read each other's batch.
     with _validation_lock:
-        result = definition.get_batch(batch_parameters={"dataframe": batch}).validate(
-            suite, expectation_parameters=parameters, result_format=RESULT_FORMAT
+        # The validator takes the batch itself: fetching it first as well would
+        # fingerprint (hash) the whole frame twice.
+        from great_expectations.validator.v1_validator import Validator
+
+        validator = Validator(
+            definition, result_format=RESULT_FORMAT, batch_parameters={"dataframe": batch}
         )
+        result = validator.validate_expectation_suite(suite, expectation_parameters=parameters)
     placeholders = {
         "quarter": quarter.label,
         "quarter_start": _uk_date(quarter.start),
@@ -241,6 +246,14 @@ def _uk_date(day: date) -> str:
 _lock = threading.Lock()
 _validation_lock = threading.Lock()
 _batch_definitions: list[Any] = []
+
+
+def prepare_in_background() -> None:
+    """Start Great Expectations on a thread (seconds of imports) while the caller reads files.
+
+    The first validation then waits only for what is left of the start-up.
+    """
+    threading.Thread(target=_batch_definition, name="prepare-validation", daemon=True).start()
 
 
 def _batch_definition() -> Any:
