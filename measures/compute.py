@@ -96,9 +96,8 @@ def _cells(population: Population, breakdowns: Iterable[str], *, measure_id: str
     """
     frame = population.frame
     period_codes, labels = pd.factorize(frame["period"])
-    periods = np.array(
-        [*labels, *(p for p in population.periods if p not in set(labels))], dtype=object
-    )
+    seen = set(labels)
+    periods = np.array([*labels, *(p for p in population.periods if p not in seen)], dtype=object)
     key_codes = pd.factorize(frame[population.key])[0].astype(np.int64)
     key_span = int(key_codes.max()) + 1 if len(key_codes) else 1
     # A row alone with its key in its period is first in every cell it falls in;

@@ -60,8 +60,10 @@ def conform(extract: str, frame: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def _text(values: pd.Series) -> pd.Series:
-    """Text as strings; text already held as categories stays so (missing stays missing)."""
+    """Text as strings (missing stays missing); categories and Python strings stay as they are."""
     if isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "string":
         return values
     return values.astype("str")
 
@@ -134,16 +136,23 @@ def _in_quarters_and_years(frame: pd.DataFrame) -> pd.DataFrame:
     return both
 
 
+def _on_several_registers(rows: pd.DataFrame) -> bool:
+    """Whether any carer has more than one register row in a period."""
+    period = rows["period"].cat.codes.to_numpy().astype(np.int64)
+    carer = rows["carer"].to_numpy()
+    span = int(carer.max()) + 1 if len(carer) else 1
+    return bool(pd.Series(period * span + carer).duplicated().any())
+
+
 def _resolve_carer_attributes(rows: pd.DataFrame) -> pd.DataFrame:
     """Give each carer, per period, the attributes of their earliest-identified row.
 
     Ties on the date go to the lower organisation code.
     """
+    if not _on_several_registers(rows):
+        return rows.reset_index(drop=True)  # nothing to resolve
     period = rows["period"].cat.codes.to_numpy()
     carer = rows["carer"].to_numpy()
-    span = int(carer.max()) + 1 if len(carer) else 1
-    if not pd.Series(period.astype(np.int64) * span + carer).duplicated().any():
-        return rows.reset_index(drop=True)  # each carer on one register: nothing to resolve
     organisation = pd.factorize(rows["organisation"], sort=True)[0]
     order = np.lexsort((organisation, rows["date_identified"].to_numpy(), carer, period))
     ordered = rows.iloc[order].reset_index(drop=True)
@@ -227,8 +236,12 @@ class Populations:
 
     def new_carers(self) -> Population:
         s = self.snapshots
-        first = s.groupby(["period", "carer"], observed=True)["date_identified"].transform("min")
         identified = s["date_identified"]
+        first = identified  # earliest date identified across the carer's register rows
+        if _on_several_registers(s):
+            first = s.groupby(["period", "carer"], observed=True)["date_identified"].transform(
+                "min"
+            )
         in_period = (identified >= s["start"]) & (identified <= s["end"]) & (first >= s["start"])
         return self._register_count(_resolve_carer_attributes(s[in_period]))
 
