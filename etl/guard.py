@@ -127,12 +127,16 @@ def nhs_number_rows(values: pd.Series, rows: np.ndarray) -> np.ndarray:
     Vectorised: a pattern match picks the few ten-digit candidates, then the
     check digits of all candidates are computed at once.
     """
-    text = values.astype("str")
+    # Each distinct value is checked once: most columns hold a handful of values.
+    codes, distinct = pd.factorize(values)
+    text = pd.Series(distinct, dtype=object).astype("str")
     candidates = text.str.fullmatch(NHS_NUMBER_PATTERN).to_numpy(dtype=bool, na_value=False)
     if not candidates.any():
         return rows[:0]
+    valid = np.zeros(len(distinct) + 1, dtype=bool)  # the last entry: missing values
     digits = _digit_matrix(text[candidates].str.replace(r"[ -]", "", regex=True))
-    return np.asarray(rows)[candidates][_check_digit_ok(digits)]
+    valid[np.flatnonzero(candidates)[_check_digit_ok(digits)]] = True
+    return np.asarray(rows)[valid[codes]]
 
 
 def _digit_matrix(numbers) -> np.ndarray:
