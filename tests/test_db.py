@@ -42,3 +42,28 @@ def test_upgrading_a_database_from_the_first_release_keeps_its_data(tmp_path):
     assert rows == ["2024-25 Q1"]
     db.upgrade(engine)  # upgrading an up-to-date database changes nothing
     assert db.current_revision(engine) == db.head_revision()
+
+
+def _content_compression(engine) -> str:
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.text(
+                "SELECT attcompression FROM pg_attribute "
+                "WHERE attrelid = 'submissions'::regclass AND attname = 'content'"
+            )
+        ).scalar_one()
+
+
+def test_postgresql_compresses_stored_files_with_lz4():
+    from alembic import command
+
+    from tests.conftest import postgres_engine_in_new_schema
+
+    engine, cleanup = postgres_engine_in_new_schema()
+    try:
+        db.upgrade(engine)
+        assert _content_compression(engine) == "l"  # lz4: faster than pglz on large files
+        command.downgrade(db.alembic_config(engine), "0003")
+        assert _content_compression(engine) == ""  # the server's default again
+    finally:
+        cleanup()
