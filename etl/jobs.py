@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from carers_impact import db, settings
-from carers_impact.periods import Quarter
 from etl.lease import runner_id
 from etl.load import now
+from measures import quality
 
 log = logging.getLogger(__name__)
 
@@ -48,36 +48,15 @@ def record_run(engine: Engine, job_id: str, body: Callable[[], str]) -> str:
 
 
 def late_submissions(engine: Engine, *, today: date | None = None) -> pd.DataFrame:
-    """Extracts due but not received, by organisation and quarter.
+    """Extracts due but not loaded, by organisation and quarter: missing or only rejected.
 
-    An organisation is expected to send an extract type for every quarter after
-    the first one it sent it for; a quarter's extracts are due
+    The data-quality matrix's rule (``measures.quality.overdue``): an
+    organisation is expected to send an extract type for every quarter after the
+    first one it sent it for; a quarter's extracts are due
     CARERS_SUBMISSION_DUE_DAYS after it ends.
     """
-    today = today or date.today()
-    due_days = settings.get_int("CARERS_SUBMISSION_DUE_DAYS")
-    cs = db.current_submissions
-    with engine.connect() as conn:
-        current = pd.DataFrame(
-            conn.execute(sa.select(cs.c.area, cs.c.organisation, cs.c.extract, cs.c.period))
-            .mappings()
-            .all(),
-            columns=["area", "organisation", "extract", "period"],
-        )
-    rows = []
-    for (area, org, extract), group in current.groupby(["area", "organisation", "extract"]):
-        received = {Quarter.parse(p) for p in group["period"]}
-        quarter = min(received)
-        while quarter.end + timedelta(days=due_days) < today:
-            if quarter not in received:
-                rows.append(
-                    {
-                        "area": area,
-                        "organisation": org,
-                        "extract": extract,
-                        "period": quarter.label,
-                        "due": quarter.end + timedelta(days=due_days),
-                    }
-                )
-            quarter = quarter.next()
-    return pd.DataFrame(rows, columns=["area", "organisation", "extract", "period", "due"])
+    return quality.overdue(
+        quality.read_submissions(engine),
+        due_days=settings.get_int("CARERS_SUBMISSION_DUE_DAYS"),
+        today=today or date.today(),
+    )

@@ -91,7 +91,7 @@ def nightly_recompute() -> str:
 
 
 def late_submission_check() -> str:
-    """Job: list extracts that are past their due date and not received."""
+    """Job: list extracts that are past their due date with nothing loaded."""
     from etl.jobs import late_submissions
 
     def body(engine: Engine) -> str:
@@ -99,7 +99,9 @@ def late_submission_check() -> str:
         if late.empty:
             return "no late submissions"
         listed = "; ".join(
-            f"{r.organisation} {r.extract} {r.period}" for r in late.head(20).itertuples()
+            f"{r.organisation} {r.extract} {r.period}"
+            + (" (only rejected files)" if r.state == "rejected" else "")
+            for r in late.head(20).itertuples()
         )
         return f"{len(late)} late: {listed}" + (" ..." if len(late) > 20 else "")
 

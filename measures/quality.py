@@ -8,9 +8,11 @@ A cell of the matrix (organisation x extract x quarter) is one of:
 * ``missing``: nothing arrived and the due date has passed;
 * ``not due``: nothing yet, and the due date is still to come;
 * ``not expected``: before the first quarter the organisation ever sent that
-  extract (the rule ``etl.jobs.late_submissions`` uses for missing files).
+  extract.
 
 A quarter's extracts are due CARERS_SUBMISSION_DUE_DAYS after it ends.
+``overdue`` lists the missing and rejected cells past their due date, for the
+scheduler's late-submission check: the matrix and the check share one rule.
 """
 
 from __future__ import annotations
@@ -155,6 +157,42 @@ def quality_matrix(
                     }
                 )
     return pd.DataFrame(rows, columns=MATRIX_COLUMNS)
+
+
+OVERDUE_COLUMNS = ["area", "organisation", "extract", "period", "due", "state"]
+
+
+def overdue(submissions: pd.DataFrame, *, due_days: int, today: date) -> pd.DataFrame:
+    """Extracts past their due date with nothing loaded: ``missing`` or ``rejected`` cells.
+
+    For every organisation and extract type it has sent, each quarter from the
+    first it sent (the matrix's "not expected" before that) to the last one due.
+    """
+    subs = submissions[submissions["status"].isin(["accepted", "rejected"])].copy()
+    subs["quarter"] = subs["period"].map(_quarter)
+    accepted = subs[(subs["status"] == "accepted") & subs["quarter"].notna()]
+    rows = []
+    for (area, org), sent in accepted.groupby(["area", "organisation"]):
+        cells = quality_matrix(
+            subs[subs["organisation"] == org],
+            organisations=[org],
+            quarters=_due_quarters(min(sent["quarter"]), due_days=due_days, today=today),
+            due_days=due_days,
+            today=today,
+            extracts=sorted(set(sent["extract"])),
+        )
+        owed = cells[cells["state"].isin(["missing", "rejected"])]
+        rows.extend(owed.assign(area=area).to_dict("records"))
+    return pd.DataFrame(rows, columns=OVERDUE_COLUMNS)
+
+
+def _due_quarters(first: Quarter, *, due_days: int, today: date) -> list[Quarter]:
+    """Quarters from `first` whose extracts were due before `today`."""
+    quarters, quarter = [], first
+    while due_date(quarter, due_days) < today:
+        quarters.append(quarter)
+        quarter = quarter.next()
+    return quarters
 
 
 def _arrived(value) -> date:

@@ -100,12 +100,21 @@ def test_nothing_is_expected_before_an_organisation_first_sends_an_extract():
 def test_the_matrix_s_missing_cells_agree_with_the_late_submission_check(engine):
     load(engine, 10, "2024-25 Q1")
     load(engine, 12, "2024-25 Q3")
+    rejected = submit(
+        engine,
+        bad_carers_file(),
+        filename="carers_ROT-ASC_2024-25_Q4.csv",
+        submitted_by="t",
+    )
+    assert rejected.status == "rejected"
     today = date(2025, 9, 1)
     matrix = api.quality_matrix(engine, area="rotherham", last=8, today=today)
-    missing = matrix[matrix["state"] == "missing"][["organisation", "extract", "period"]]
+    owed = matrix["state"].isin(["missing", "rejected"]) & (matrix["due"] < today)
+    missing = matrix[owed][["organisation", "extract", "period"]]
     late = late_submissions(engine, today=today)[["organisation", "extract", "period"]]
     assert sorted(map(tuple, missing.to_numpy())) == sorted(map(tuple, late.to_numpy()))
     assert ("ROT-ASC", "carers", "2024-25 Q2") in set(map(tuple, missing.to_numpy()))
+    assert ("ROT-ASC", "carers", "2024-25 Q4") in set(map(tuple, late.to_numpy()))
 
 
 # -- measure pages --------------------------------------------------------------------

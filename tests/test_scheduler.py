@@ -130,6 +130,20 @@ def test_late_submissions_lists_quarters_missing_after_the_due_date(configured, 
     assert list(late["period"]) == ["2024-25 Q2"]
 
 
+def test_a_quarter_with_only_rejected_files_is_still_owed(configured, monkeypatch):
+    engine, _ = configured
+    monkeypatch.setenv("CARERS_SUBMISSION_DUE_DAYS", "45")
+    submit(engine, carers_csv(2), filename="carers_ROT-ASC_2024-25_Q1.csv", submitted_by="a")
+    bad = carers_csv(2, identified="2024-07-01", age_band="adult")  # not an allowed age band
+    result = submit(engine, bad, filename="carers_ROT-ASC_2024-25_Q2.csv", submitted_by="a")
+    assert result.status == "rejected"
+    late = late_submissions(engine, today=date(2025, 1, 1))
+    assert late[["period", "state"]].values.tolist() == [["2024-25 Q2", "rejected"]]
+    assert lease.acquire(engine, holder=lease.runner_id(), seconds=60)
+    assert scheduler.late_submission_check() == "success"
+    assert "ROT-ASC carers 2024-25 Q2 (only rejected files); " in runs(engine)[-1]["detail"]
+
+
 def _wait_for(predicate, *, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
