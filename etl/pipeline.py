@@ -14,7 +14,8 @@
    expectation rejects the whole file, which is kept with its report.
 6. **Load**: an accepted file goes in one transaction and supersedes the
    previous current submission; nothing is ever deleted.
-7. **Compute**: the area's measures are recomputed from the current rows.
+7. **Compute**: the area's measures are recomputed from the current rows
+   (the rows just loaded are handed over in memory, not read back).
 8. **Publish**: an admin publishes a quarter (see `measures.publishing`).
 
 `submit` is the single entry point used by the inbox job, the CLI and the

@@ -1,7 +1,9 @@
 """Stored measure values: recomputed from the current rows after each change.
 
 Pages and commands read these stored figures; nothing recomputes on a page
-view. A load, revert or re-submission recomputes only the area it touched.
+view. A load, revert or re-submission recomputes only the area it touched,
+and a load hands its rows over in memory (`keep_loaded_rows`) so that the
+recompute reads back only the area's other submissions.
 """
 
 from __future__ import annotations
