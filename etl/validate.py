@@ -139,7 +139,11 @@ def batch_frame(frame: pd.DataFrame, *, extract: Extract) -> pd.DataFrame:
     index = pd.Index(frame[ROW].to_numpy(dtype=np.int64), name=ROW)
     columns: dict[str, Any] = {}
     for column in extract.columns:
-        if column.name in frame.columns:
+        if column.name in frame.columns and column.kind == "category":
+            # A handful of distinct values: checked, and fingerprinted by Great
+            # Expectations, once per value rather than once per row.
+            columns[column.name] = pd.Categorical(frame[column.name].to_numpy(dtype=object))
+        elif column.name in frame.columns:
             columns[column.name] = frame[column.name].to_numpy(dtype=object)
         elif not column.required:
             columns[column.name] = np.full(len(frame), None, dtype=object)

@@ -81,7 +81,7 @@ def keep_loaded_rows(
     """
     columns = list(EXTRACTS[extract].column_names)
     key = (_database(engine), submission_id, extract, sha256)
-    _loaded_rows.keep(key, rows[columns])
+    _loaded_rows.keep(key, rows[columns].reset_index(drop=True))
 
 
 def _current_submissions(conn: Connection, area: str) -> pd.DataFrame:
