@@ -24,7 +24,13 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from carers_impact.extracts import AGE_BANDS, ETHNIC_GROUPS, HOURS_BANDS, SEXES  # noqa: E402
+from carers_impact.extracts import (  # noqa: E402
+    AGE_BANDS,
+    CARERS,
+    ETHNIC_GROUPS,
+    HOURS_BANDS,
+    SEXES,
+)
 
 FILENAME = "carers_ROT-ASC_2024-25_Q4.csv"
 
@@ -71,15 +77,15 @@ def stages(path: Path, url: str) -> dict[str, float]:
         mark = now
 
     report, key = identify(path.name)
-    raw = read_table(content, filename=path.name, extract=_carers(), report=report)
+    raw = read_table(content, filename=path.name, extract=CARERS, report=report)
     lap("read")
     check_personal_data(raw, report=report)
     lap("personal-data guard")
-    frame = select_extract_columns(raw, extract=_carers(), report=report)
-    frame = validate_frame(frame, extract=_carers(), quarter=key.period, report=report)
+    frame = select_extract_columns(raw, extract=CARERS, report=report)
+    frame = validate_frame(frame, extract=CARERS, quarter=key.period, report=report)
     lap("validate (incl. Great Expectations start-up)")
     assert report.ok, report.to_text()
-    rows = to_typed(frame, extract=_carers())
+    rows = to_typed(frame, extract=CARERS)
     sid, _ = load.load_accepted(
         engine,
         key=key,
@@ -98,12 +104,6 @@ def stages(path: Path, url: str) -> dict[str, float]:
     recompute_area(engine, key.area)
     lap("recompute")
     return times
-
-
-def _carers():
-    from carers_impact.extracts import CARERS
-
-    return CARERS
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from carers_impact import accounts, db
@@ -103,6 +104,32 @@ def database_copy(folder: Path) -> str:
     target = folder / "dashboard.db"
     shutil.copyfile(_template, target)
     return f"sqlite:///{target}"
+
+
+def dashboard_database(name: str):
+    """A module's autouse fixture: a fresh copy of the dashboard database as CARERS_DB_URL."""
+
+    @pytest.fixture(scope="module", autouse=True)
+    def database(tmp_path_factory):
+        with pytest.MonkeyPatch.context() as patch:
+            url = database_copy(tmp_path_factory.mktemp(name))
+            patch.setenv("CARERS_DB_URL", url)
+            yield url
+
+    return database
+
+
+def page_table(at: AppTest, css_class: str) -> str:
+    """The HTML of the page's table drawn inside the element with `css_class`."""
+    return next(
+        h.proto.body for h in at.html if css_class in h.proto.body and "<table" in h.proto.body
+    )
+
+
+def table_row(html: str, header: str) -> str:
+    """The table row whose row header is `header`."""
+    start = html.index(f'<th scope="row">{header}</th>')
+    return html[start : html.index("</tr>", start)]
 
 
 def open_app() -> AppTest:

@@ -9,7 +9,15 @@ import pytest
 from carers_impact import accounts, db
 from dashboard.auth import SESSION_KEY
 from dashboard.navigation import PAGES, in_menu
-from tests.dashboard_data import PASSWORD, USERS, as_user, database_copy, open_app, sign_in, texts
+from tests.dashboard_data import (
+    PASSWORD,
+    USERS,
+    as_user,
+    dashboard_database,
+    open_app,
+    sign_in,
+    texts,
+)
 
 ROLE_OF = {name: role for name, (role, _) in USERS.items()}
 PAGE_HEADINGS = {
@@ -22,12 +30,7 @@ PAGE_HEADINGS = {
 }
 
 
-@pytest.fixture(scope="module", autouse=True)
-def database(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        url = database_copy(tmp_path_factory.mktemp("access"))
-        patch.setenv("CARERS_DB_URL", url)
-        yield url
+database = dashboard_database("access")
 
 
 def titles(at) -> list[str]:

@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
-
 from carers_impact import db
 from measures import api
-from tests.dashboard_data import as_user, database_copy, texts
+from tests.dashboard_data import as_user, dashboard_database, page_table, table_row, texts
 
 PAGE = "views/actions.py"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def database(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        url = database_copy(tmp_path_factory.mktemp("actions"))
-        patch.setenv("CARERS_DB_URL", url)
-        yield url
+database = dashboard_database("actions")
 
 
 def actions_html(at) -> str:
-    return next(
-        h.proto.body for h in at.html if "ci-actions" in h.proto.body and "<table" in h.proto.body
-    )
-
-
-def action_row(html: str, title: str) -> str:
-    start = html.index(f'<th scope="row">{title}</th>')
-    return html[start : html.index("</tr>", start)]
+    return page_table(at, "ci-actions")
 
 
 def test_the_area_s_actions_show_owner_due_status_and_measures():
     at = as_user("vera", PAGE, area="rotherham")
-    row = action_row(actions_html(at), "Carer empowerment plan")
+    row = table_row(actions_html(at), "Carer empowerment plan")
     assert "Borough That Cares strategic group" in row
     assert "2024-25 Q4" in row
     assert ">Overdue<" in row and "Past its due quarter" in row
@@ -53,7 +37,7 @@ def test_a_viewer_updates_an_action_and_the_latest_update_wins(database):
         at.text_area(key="action_note").input(note)
         at.button(key="action_save").click().run()
     assert "Carer empowerment plan: status now done." in texts(at)
-    row = action_row(actions_html(at), "Carer empowerment plan")
+    row = table_row(actions_html(at), "Carer empowerment plan")
     assert ">Done<" in row and "Plan signed off by the board" in row and "vera" in row
     assert "Past its due quarter" not in row
     history = at.dataframe[0].value

@@ -6,17 +6,10 @@ import pytest
 
 from carers_impact import accounts, db
 from measures import api
-from tests.dashboard_data import PASSWORD, as_user, database_copy, open_app, sign_in, texts
+from tests.dashboard_data import PASSWORD, as_user, dashboard_database, open_app, sign_in, texts
 
 PAGE = "views/admin.py"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def database(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        url = database_copy(tmp_path_factory.mktemp("admin"))
-        patch.setenv("CARERS_DB_URL", url)
-        yield url
+database = dashboard_database("admin")
 
 
 def test_accounts_are_listed_with_role_organisations_and_sign_in_method():

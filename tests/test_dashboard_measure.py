@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from carers_impact import db
 from measures import api
-from tests.dashboard_data import as_user, database_copy, texts
+from tests.dashboard_data import as_user, dashboard_database, texts
 
 PAGE = "views/measure.py"
 SPC = "Control chart (SPC)"
@@ -16,12 +14,7 @@ COMPARED = "Other areas and national"
 STORY = "Story behind the curve"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def database(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        url = database_copy(tmp_path_factory.mktemp("measure"))
-        patch.setenv("CARERS_DB_URL", url)
-        yield url
+database = dashboard_database("measure")
 
 
 def charts(at) -> list[dict]:

@@ -2,43 +2,27 @@
 
 from __future__ import annotations
 
-import pytest
-
 from carers_impact import db
 from etl.jobs import record_run
-from tests.dashboard_data import as_user, database_copy, texts
+from tests.dashboard_data import as_user, dashboard_database, page_table, table_row, texts
 
 PAGE = "views/quality.py"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def database(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        url = database_copy(tmp_path_factory.mktemp("quality"))
-        patch.setenv("CARERS_DB_URL", url)
-        yield url
+database = dashboard_database("quality")
 
 
 def matrix_html(at) -> str:
-    return next(
-        h.proto.body for h in at.html if "ci-quality" in h.proto.body and "<table" in h.proto.body
-    )
-
-
-def row(html: str, label: str) -> str:
-    start = html.index(f'<th scope="row">{label}</th>')
-    return html[start : html.index("</tr>", start)]
+    return page_table(at, "ci-quality")
 
 
 def test_the_matrix_shows_late_rejected_and_missing_extracts_in_words():
     at = as_user("uma", PAGE)
     at.select_slider(key="quality_last").set_value(28).run()
     html = matrix_html(at)
-    carers = row(html, "ROT-ASC carers")
+    carers = table_row(html, "ROT-ASC carers")
     assert "ROT-ASC carers 2023-24 Q1: late" in carers  # loaded long after it was due
     assert "ROT-ASC carers 2024-25 Q2: missing" in carers  # nothing since, and past due
     assert ">Late<" in carers and ">Missing<" in carers
-    assert "ROT-CC carers 2024-25 Q1: rejected" in row(html, "ROT-CC carers")
+    assert "ROT-CC carers 2024-25 Q1: rejected" in table_row(html, "ROT-CC carers")
     assert '<th scope="row">ROT-CC assessments</th>' not in html  # never sent, so not expected
     assert "never sent by the organisation: ROT-ASC breaks" in texts(at)
     counts = {m.label: int(m.value) for m in at.metric}

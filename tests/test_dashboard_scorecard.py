@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from measures import api
-from tests.dashboard_data import as_user, database_copy, texts
+from tests.dashboard_data import as_user, dashboard_database, texts
 
 PAGE = "views/scorecard.py"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def database(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        url = database_copy(tmp_path_factory.mktemp("scorecard"))
-        patch.setenv("CARERS_DB_URL", url)
-        yield url
+database = dashboard_database("scorecard")
 
 
 def tables(at) -> str:

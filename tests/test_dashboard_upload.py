@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from carers_impact import db
 from measures import api
-from tests.dashboard_data import as_user, bad_carers_file, carers_file, database_copy, texts
+from tests.dashboard_data import as_user, bad_carers_file, carers_file, dashboard_database, texts
 
 PAGE = "views/upload.py"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def database(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        url = database_copy(tmp_path_factory.mktemp("upload"))
-        patch.setenv("CARERS_DB_URL", url)
-        yield url
+database = dashboard_database("upload")
 
 
 def known_carers(url: str, period: str) -> float:
