@@ -4,7 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format benchmark clean
+# Debian packages the browser and proxy tests drive, each as package:file-it-provides.
+SYSTEM_DEPS := chromium:/usr/bin/chromium nginx:/usr/sbin/nginx
+# Test processes: the suite is spread over this many (pytest-xdist), one per core.
+TEST_WORKERS ?= 2
+
+.PHONY: install system-deps demo test test-fast lint format benchmark clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,11 +19,30 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# Installs what is missing with apt-get when run as root on Debian; otherwise
+# says the one command that installs it.
+system-deps:
+	@missing=$$(for dep in $(SYSTEM_DEPS); do [ -x "$${dep#*:}" ] || printf '%s ' "$${dep%%:*}"; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing $${missing}for the browser and proxy tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "The browser and proxy tests need these Debian packages: $$missing"; \
+	    echo "Install them with: sudo apt-get install -y $$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
 demo: $(STAMP)
 	$(BIN)/carers-impact demo
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The pure and database tests only (no dashboard, browser, demo build or subprocess).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow" --hypothesis-profile fast
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

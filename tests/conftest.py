@@ -3,6 +3,10 @@
 Set CARERS_TEST_POSTGRES_URL to run every database test against PostgreSQL as
 well; each test gets a schema of its own there, dropped afterwards. CI sets
 CARERS_REQUIRE_POSTGRES=1 so those tests can never be skipped silently.
+
+Tests that run the dashboard (AppTest or a real server), build the demo or
+start processes of their own are marked ``slow`` here, by module, so that
+`make test-fast` can leave them out; `make test` runs everything.
 """
 
 from __future__ import annotations
@@ -12,16 +16,44 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from carers_impact import db
 
 POSTGRES_URL = os.environ.get("CARERS_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("CARERS_REQUIRE_POSTGRES") == "1"
 
+SLOW_MODULES = frozenset(
+    {
+        "test_browser_dashboard",
+        "test_browser_public",
+        "test_dashboard_access",
+        "test_dashboard_actions",
+        "test_dashboard_admin",
+        "test_dashboard_measure",
+        "test_dashboard_quality",
+        "test_dashboard_scorecard",
+        "test_dashboard_upload",
+        "test_demo",
+        "test_public_app",
+        "test_scheduler",
+    }
+)
+"""Modules whose every test is ``slow``: AppTest, Chromium, the demo build, subprocesses."""
+
+settings.register_profile("fast", max_examples=15)
+"""`make test-fast` runs property tests with fewer examples; `make test` with each test's own."""
+
 
 def pytest_configure(config: pytest.Config) -> None:
     if REQUIRE_POSTGRES and not POSTGRES_URL:
         raise pytest.UsageError("CARERS_REQUIRE_POSTGRES=1 but CARERS_TEST_POSTGRES_URL is not set")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__.rpartition(".")[2] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 def _backends() -> list:
