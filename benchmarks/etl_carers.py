@@ -62,7 +62,7 @@ def stages(path: Path, url: str) -> dict[str, float]:
     from etl.pipeline import identify
     from etl.read import read_table, select_extract_columns
     from etl.validate import to_typed, validate_frame
-    from measures.store import keep_loaded_rows, recompute_area
+    from measures.storage.values import keep_loaded_rows, recompute_area
 
     engine = db.make_engine(url)
     db.upgrade(engine)

@@ -62,7 +62,7 @@ from pathlib import Path
 from carers_impact import db
 from etl import validate
 from etl.inbox import process_inbox
-from measures.store import recompute_area
+from measures.storage.values import recompute_area
 
 inbox, url = Path(sys.argv[1]), sys.argv[2]
 engine = db.make_engine(url)

@@ -23,12 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from carers_impact import db  # noqa: E402
-from measures import store  # noqa: E402
-from measures.areas import load_areas  # noqa: E402
-from measures.catalogue import load_catalogue  # noqa: E402
-from measures.compute import compute_measures  # noqa: E402
-from measures.reference import census_unpaid_carers  # noqa: E402
-from measures.scorecard import build_scorecard  # noqa: E402
+from measures.domain.area_files import load_areas  # noqa: E402
+from measures.domain.catalogue import load_catalogue  # noqa: E402
+from measures.domain.compute import compute_measures  # noqa: E402
+from measures.domain.reference import census_unpaid_carers  # noqa: E402
+from measures.domain.scorecard import build_scorecard  # noqa: E402
+from measures.storage import values as store  # noqa: E402
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection, Engine
 
 from carers_impact import db, settings
+from carers_impact.errors import UserError
 
 ROLES = ("viewer", "uploader", "admin")
 """In increasing order of what the role may do."""
@@ -39,7 +40,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("a password nobody has, to make unknown names take as long")
 
 
-class AccountError(ValueError):
+class AccountError(UserError, ValueError):
     """Something about an account that stops the request; the message says what."""
 
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from carers_impact import settings
+from carers_impact.errors import UsageError, UserError
 
 DASHBOARD_DIR = Path(__file__).resolve().parent.parent / "dashboard"
 
@@ -33,12 +34,11 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_etl_run(args: argparse.Namespace) -> int:
     from etl.inbox import inbox_dir, process_inbox
-    from measures.store import recompute_area
+    from measures.api import recompute_area
 
     inbox = Path(args.inbox) if args.inbox else inbox_dir()
     if not inbox.is_dir():
-        print(f"error: the inbox folder {inbox} does not exist", file=sys.stderr)
-        return 2
+        raise UsageError(f"the inbox folder {inbox} does not exist")
     run = process_inbox(_engine(), inbox, submitted_by=args.by, on_loaded=recompute_area)
     for path, result in run.results:
         print(f"{path.name}: {result.status}")
@@ -62,8 +62,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.is_file():
-        print(f"error: no file at {path}", file=sys.stderr)
-        return 2
+        raise UsageError(f"no file at {path}")
     try:
         report, key = identify(
             path.name, extract=args.extract, organisation=args.organisation, period=args.period
@@ -107,31 +106,17 @@ def cmd_submissions(args: argparse.Namespace) -> int:
 
 
 def cmd_revert(args: argparse.Namespace) -> int:
-    from etl.load import CannotRevert, SubmissionNotFound, revert
-    from measures.store import recompute_area
+    from etl.pipeline import revert
 
-    engine = _engine()
-    try:
-        previous = revert(engine, args.submission_id, actor=args.by)
-    except (CannotRevert, SubmissionNotFound) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    from etl.load import get_submission
-
-    recompute_area(engine, get_submission(engine, args.submission_id)["area"])
+    previous = revert(_engine(), args.submission_id, actor=args.by)
     print(f"Submission {args.submission_id} is current again (replacing {previous}).")
     return 0
 
 
 def cmd_measures(args: argparse.Namespace) -> int:
-    from measures.api import UnknownArea, measure_table
-    from measures.disclosure import make_csv_safe
+    from measures.api import make_csv_safe, measure_table
 
-    try:
-        table = measure_table(_engine(), area=args.area, period=args.period, public=args.public)
-    except UnknownArea as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    table = measure_table(_engine(), area=args.area, period=args.period, public=args.public)
     if table.empty:
         print(
             f"error: no figures for {args.area}"
@@ -148,15 +133,9 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from carers_impact.periods import InvalidPeriod
-    from measures.api import UnknownArea, publish
-    from measures.publishing import AlreadyPublished, NothingToPublish
+    from measures.api import publish
 
-    try:
-        label = publish(_engine(), area=args.area, period=args.period, by=args.by)
-    except (UnknownArea, InvalidPeriod, NothingToPublish, AlreadyPublished) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    label = publish(_engine(), area=args.area, period=args.period, by=args.by)
     print(f"Published {label} for {args.area}.")
     return 0
 
@@ -169,27 +148,23 @@ def _read_password(username: str) -> str:
 
     first = getpass.getpass(f"Password for {username}: ")
     if getpass.getpass("Same password again: ") != first:
-        raise ValueError("the two passwords differ")
+        raise UserError("the two passwords differ")
     return first
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
     from carers_impact import accounts
-    from measures.areas import UnknownOrganisation, area_for_organisation
+    from measures.api import area_for_organisation
 
-    try:
-        for code in args.organisation:
-            area_for_organisation(code)
-        user = accounts.create_user(
-            _engine(),
-            args.name,
-            password=_read_password(args.name),
-            role=args.role,
-            organisations=args.organisation,
-        )
-    except (accounts.AccountError, UnknownOrganisation, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    for code in args.organisation:
+        area_for_organisation(code)
+    user = accounts.create_user(
+        _engine(),
+        args.name,
+        password=_read_password(args.name),
+        role=args.role,
+        organisations=args.organisation,
+    )
     orgs = f" for {', '.join(user.organisations)}" if user.organisations else ""
     print(f"Added {user.username} ({user.role}{orgs}).")
     return 0
@@ -341,7 +316,11 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return args.func(args)
+    try:
+        return args.func(args)
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_status
 
 
 if __name__ == "__main__":

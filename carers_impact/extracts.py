@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from carers_impact.errors import UserError
+
 ColumnKind = Literal["id", "string", "date", "category", "integer"]
 
 AGE_BANDS = ("0-17", "18-24", "25-64", "65+", "Unknown")
@@ -140,7 +142,7 @@ OUTCOMES = Extract(
 EXTRACTS: dict[str, Extract] = {e.name: e for e in (CARERS, ASSESSMENTS, BREAKS, OUTCOMES)}
 
 
-class UnknownExtract(ValueError):
+class UnknownExtract(UserError, ValueError):
     """An extract type other than carers, assessments, breaks or outcomes."""
 
 

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from carers_impact.errors import UserError
+
 _QUARTER_RE = re.compile(
     r"^\s*(?P<start>\d{4})\s*[-/]\s*(?P<end>\d{2})\s*[ _]?\s*Q(?P<q>[1-4])\s*$",
     re.IGNORECASE,
@@ -13,7 +15,7 @@ _QUARTER_RE = re.compile(
 _YEAR_RE = re.compile(r"^\s*(?P<start>\d{4})\s*[-/]\s*(?P<end>\d{2})\s*$")
 
 
-class InvalidPeriod(ValueError):
+class InvalidPeriod(UserError, ValueError):
     """A period that is not a financial-year quarter such as `2024-25 Q1`."""
 
 
@@ -104,7 +106,3 @@ def parse_financial_year(text: str) -> int:
     if not match or int(match["end"]) != (int(match["start"]) + 1) % 100:
         raise InvalidPeriod(f"{text!r} is not a financial year; write it like '2024-25'")
     return int(match["start"])
-
-
-def year_quarters(year: int) -> list[Quarter]:
-    return [Quarter(year, q) for q in (1, 2, 3, 4)]

@@ -14,6 +14,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from carers_impact.errors import UserError
+
 SQL_FILE = Path(__file__).resolve().parent / "sql" / "public_role.sql"
 
 _ROLE_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -21,11 +23,11 @@ _IDENTIFIER = re.compile(r':"(\w+)"')
 _LITERAL = re.compile(r":'(\w+)'")
 
 
-class InvalidRoleName(ValueError):
+class InvalidRoleName(UserError, ValueError):
     """A role name that is not lower-case letters, digits and underscores."""
 
 
-class NotPostgres(ValueError):
+class NotPostgres(UserError, ValueError):
     """Database roles exist only on PostgreSQL; SQLite has no users."""
 
 

@@ -10,7 +10,6 @@ import streamlit as st
 
 from dashboard import format as fmt
 from measures import api
-from measures.disclosure import make_csv_safe
 
 STYLE = Path(__file__).with_name("style.css")
 REMEMBERED = "_remembered_{}"
@@ -108,7 +107,7 @@ def csv_data(frame: pd.DataFrame) -> bytes:
             flat[column] = flat[column].map(
                 lambda v: "; ".join(str(x) for x in v) if isinstance(v, (list, tuple)) else v
             )
-    return make_csv_safe(flat).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return api.make_csv_safe(flat).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def download_csv(frame: pd.DataFrame, *, filename: str, label: str = "Download as CSV") -> None:

@@ -1,4 +1,5 @@
-"""Every read and write the pages make, through `measures.api` and the pipeline's entry points.
+"""Every read and write the pages make: measures through `measures.api`, submissions and
+data quality through `etl.pipeline` and `etl.quality`.
 
 One engine per process (`st.cache_resource`). Reads are cached with
 `st.cache_data`, keyed by the database URL and `api.data_version`, which
@@ -12,7 +13,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from etl import quality
 from measures import api
+
+QUALITY_STATES = quality.STATES
 
 
 @st.cache_resource(show_spinner=False)
@@ -109,7 +113,7 @@ def action_updates(area: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _quality_matrix(url: str, version: str, area: str, last: int) -> pd.DataFrame:
-    return api.quality_matrix(_engine(url), area=area, last=last)
+    return quality.area_matrix(_engine(url), area=api.get_area(area), last=last)
 
 
 def quality_matrix(area: str, last: int = 8) -> pd.DataFrame:
@@ -121,7 +125,7 @@ def _submissions(
     url: str, version: str, area: str | None, organisations: tuple[str, ...] | None
 ) -> pd.DataFrame:
     orgs = list(organisations) if organisations is not None else None
-    return api.submissions(_engine(url), area=area, organisations=orgs)
+    return quality.read_submissions(_engine(url), area=area, organisations=orgs)
 
 
 def submissions(
@@ -141,7 +145,7 @@ def _reports(
     limit: int,
 ) -> pd.DataFrame:
     orgs = list(organisations) if organisations is not None else None
-    return api.validation_reports(
+    return quality.read_reports(
         _engine(url), area=area, organisations=orgs, status=status, limit=limit
     )
 
@@ -158,7 +162,7 @@ def validation_reports(
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _job_runs(url: str, version: str, limit: int) -> pd.DataFrame:
-    return api.job_runs(_engine(url), limit=limit)
+    return quality.read_job_runs(_engine(url), limit=limit)
 
 
 def job_runs(limit: int = 50) -> pd.DataFrame:
@@ -229,17 +233,13 @@ def submit_extract(
 
 def revert_submission(submission_id: int, *, actor: str) -> int | None:
     """Make an earlier accepted submission current again and recompute its area."""
-    from etl.load import get_submission, revert
+    from etl.pipeline import revert
 
-    previous = revert(engine(), submission_id, actor=actor)
-    api.recompute_area(engine(), get_submission(engine(), submission_id)["area"])
-    return previous
+    return revert(engine(), submission_id, actor=actor)
 
 
 def submission_report(submission_id: int) -> dict:
     """One submission's validation report, as a dict."""
-    import json
+    from etl.pipeline import submission_report
 
-    from etl.load import get_submission
-
-    return json.loads(get_submission(engine(), submission_id)["report"])
+    return submission_report(engine(), submission_id)

@@ -7,12 +7,10 @@ from datetime import datetime
 
 import pandas as pd
 
+from measures import api
+
 UNIT_AXIS = {"count": "Number", "percent": "Per cent", "rate": "Per 100", "mean": "Score"}
-POLARITY_WORDS = {
-    "up": "Higher is better",
-    "down": "Lower is better",
-    "neutral": "Neither higher nor lower is better",
-}
+POLARITY_WORDS = {polarity: words.capitalize() for polarity, words in api.POLARITY_WORDS.items()}
 STATUS_WORDS = {
     "on track": "On track",
     "close": "Close to the trajectory",

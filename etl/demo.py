@@ -15,9 +15,9 @@ from carers_impact.accounts import DuplicateUser, create_user
 from carers_impact.periods import Quarter
 from etl.demo_data import write_demo_extracts
 from etl.inbox import process_inbox
-from measures import publishing
-from measures.areas import load_areas
-from measures.store import read_values, recompute_all
+from measures.domain.area_files import load_areas
+from measures.storage import publishing
+from measures.storage.values import read_values, recompute_all
 
 DEMO_INBOX = Path("data") / "demo" / "inbox"
 

@@ -50,7 +50,7 @@ from carers_impact.extracts import get_extract
 from carers_impact.periods import Quarter
 from etl import demo_records as rec
 from etl.demo_profiles import PROFILES, AreaProfile, area_facts
-from measures.areas import load_areas
+from measures.domain.area_files import load_areas
 
 RESUBMISSIONS = "resubmissions"
 ASC_COLUMNS = (

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from carers_impact.periods import Quarter
 from carers_impact.settings import reference_dir
-from measures.areas import Area
+from measures.domain.areas import Area
 
 RATE_END = Quarter(2025, 2)  # a profile's end values are reached at 2025-26 Q2
 PUBLISHED = ("1D", "1I2", "3B", "3C", "3D2")  # ASCOF measures the survey starts from

@@ -19,7 +19,8 @@ from carers_impact import settings
 from etl import validate
 from etl.pipeline import SubmissionResult, submit
 from etl.report import Report
-from measures.areas import Area, load_areas
+from measures.domain.area_files import load_areas
+from measures.domain.areas import Area
 
 log = logging.getLogger(__name__)
 

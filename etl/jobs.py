@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from carers_impact import db, settings
+from etl import quality
 from etl.lease import runner_id
 from etl.load import now
-from measures import quality
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def record_run(engine: Engine, job_id: str, body: Callable[[], str]) -> str:
 def late_submissions(engine: Engine, *, today: date | None = None) -> pd.DataFrame:
     """Extracts due but not loaded, by organisation and quarter: missing or only rejected.
 
-    The data-quality matrix's rule (``measures.quality.overdue``): an
+    The data-quality matrix's rule (``etl.quality.overdue``): an
     organisation is expected to send an extract type for every quarter after the
     first one it sent it for; a quarter's extracts are due
     CARERS_SUBMISSION_DUE_DAYS after it ends.

@@ -16,17 +16,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from carers_impact import db
+from carers_impact.errors import UserError
 from carers_impact.extracts import get_extract
 from etl.report import Report
 
 CHUNK_ROWS = 50_000
 
 
-class SubmissionNotFound(LookupError):
+class SubmissionNotFound(UserError, LookupError):
     """No submission with that id."""
 
 
-class CannotRevert(ValueError):
+class CannotRevert(UserError, ValueError):
     """A revert that makes no sense: a rejected submission, or one already current."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from carers_impact.errors import UserError
 from carers_impact.extracts import EXTRACTS
 from carers_impact.periods import InvalidPeriod, Quarter
 
@@ -18,7 +19,7 @@ _NAME_RE = re.compile(
 )
 
 
-class BadFileName(ValueError):
+class BadFileName(UserError, ValueError):
     """A file name that does not say which extract, organisation and quarter it holds."""
 
 

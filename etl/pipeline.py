@@ -16,7 +16,7 @@
    previous current submission; nothing is ever deleted.
 7. **Compute**: the area's measures are recomputed from the current rows
    (the rows just loaded are handed over in memory, not read back).
-8. **Publish**: an admin publishes a quarter (see `measures.publishing`).
+8. **Publish**: an admin publishes a quarter (see `measures.storage.publishing`).
 
 `submit` is the single entry point used by the inbox job, the CLI and the
 dashboard's upload page.
@@ -36,10 +36,25 @@ from sqlalchemy.engine import Engine
 from carers_impact.extracts import get_extract
 from carers_impact.periods import InvalidPeriod, Quarter
 from etl import load
+from etl.load import CannotRevert, SubmissionNotFound
 from etl.naming import BadFileName, parse_file_name
 from etl.report import ExtractRejected, Report
-from measures.areas import Area, load_areas
-from measures.store import keep_loaded_rows
+from measures.domain.area_files import load_areas
+from measures.domain.areas import Area
+from measures.storage.values import keep_loaded_rows
+
+__all__ = [
+    "BadFileName",
+    "CannotRevert",
+    "SubmissionNotFound",
+    "SubmissionResult",
+    "check_file",
+    "identify",
+    "parse_file_name",
+    "revert",
+    "submission_report",
+    "submit",
+]
 
 log = logging.getLogger(__name__)
 
@@ -277,3 +292,20 @@ def _resubmitted(
     if on_loaded:
         on_loaded(engine, key.area)
     return SubmissionResult("reinstated", report, earlier_id, previous, key.area)
+
+
+def revert(engine: Engine, submission_id: int, *, actor: str) -> int | None:
+    """Make an earlier accepted submission current again and recompute its area.
+
+    Returns the id of the submission it replaced (None if the key had none).
+    """
+    from measures.storage.values import recompute_area
+
+    previous = load.revert(engine, submission_id, actor=actor)
+    recompute_area(engine, load.get_submission(engine, submission_id)["area"])
+    return previous
+
+
+def submission_report(engine: Engine, submission_id: int) -> dict:
+    """One submission's validation report, as a dict; raises SubmissionNotFound."""
+    return json.loads(load.get_submission(engine, submission_id)["report"])

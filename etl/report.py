@@ -10,6 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from carers_impact.errors import UserError
+
 Severity = Literal["error", "warning"]
 MAX_ROWS_SHOWN = 10
 
@@ -111,7 +113,7 @@ class Report:
         return "\n".join(lines)
 
 
-class ExtractRejected(Exception):
+class ExtractRejected(UserError):
     """A file that cannot be loaded; its report says why and what to fix."""
 
     def __init__(self, report: Report):

@@ -76,7 +76,7 @@ def _run_job(job_id: str, body: Callable[[Engine], str]) -> str:
 def poll_inbox() -> str:
     """Job: submit whatever is in the inbox."""
     from etl.inbox import process_inbox
-    from measures.store import recompute_area
+    from measures.storage.values import recompute_area
 
     return _run_job(
         POLL_INBOX, lambda engine: process_inbox(engine, on_loaded=recompute_area).summary()
@@ -85,7 +85,7 @@ def poll_inbox() -> str:
 
 def nightly_recompute() -> str:
     """Job: recompute every area's measures from the current rows."""
-    from measures.store import recompute_all
+    from measures.storage.values import recompute_all
 
     return _run_job(RECOMPUTE, lambda engine: f"recomputed {recompute_all(engine)} areas")
 

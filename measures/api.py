@@ -1,7 +1,8 @@
 """The one surface the dashboard and the command line read measures through.
 
 Measures, scorecards and measure pages; commentary and strategy actions;
-publishing; and the data-quality views of submissions and scheduled jobs.
+and publishing. (Submissions, data quality and job runs belong to `etl`: see
+`etl.quality`.)
 Each function takes the engine first and delegates to a small module of
 `measures/`; nothing here knows about Streamlit.
 """
@@ -16,18 +17,25 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from carers_impact import db, settings
+from carers_impact.errors import UsageError, UserError
 from carers_impact.periods import InvalidPeriod, Quarter, parse_financial_year
-from measures import actions as action_log
-from measures import commentary, comparison, publishing, quality, quarters, store
-from measures.areas import ACTION_STATUSES, Area, load_areas
-from measures.catalogue import Catalogue, load_catalogue
-from measures.compute import RESULT_COLUMNS
-from measures.detail import MeasureDetail, build_detail
+from measures.domain.actions import action_table
+from measures.domain.area_files import area_for_organisation, load_areas
+from measures.domain.areas import ACTION_STATUSES, Area
+from measures.domain.benchmarks import benchmarks
+from measures.domain.catalogue import BREAKDOWNS, POLARITY_WORDS, Catalogue, load_catalogue
+from measures.domain.compute import RESULT_COLUMNS
+from measures.domain.detail import MeasureDetail, build_detail
+from measures.domain.disclosure import make_csv_safe
+from measures.storage import actions as action_log
+from measures.storage import commentary, comparison, publishing, quarters
+from measures.storage import values as store
 
 __all__ = [
     "ACTION_STATUSES",
+    "BREAKDOWNS",
     "OUTPUT_COLUMNS",
-    "QUALITY_STATES",
+    "POLARITY_WORDS",
     "Area",
     "MeasureDetail",
     "UnknownArea",
@@ -35,6 +43,7 @@ __all__ = [
     "action_updates",
     "actions",
     "add_comment",
+    "area_for_organisation",
     "areas",
     "canonical_period",
     "catalogue",
@@ -43,24 +52,20 @@ __all__ = [
     "data_version",
     "database_url",
     "get_area",
-    "job_runs",
+    "make_csv_safe",
     "measure_detail",
     "measure_table",
     "national_benchmarks",
     "open_engine",
     "publication_status",
     "publish",
-    "quality_matrix",
     "quarters_with_figures",
     "recompute_area",
     "scorecard",
-    "submissions",
     "update_action",
-    "validation_reports",
 ]
 
 OUTPUT_COLUMNS = list(RESULT_COLUMNS)
-QUALITY_STATES = quality.STATES
 InvalidComment = commentary.InvalidComment
 InvalidActionUpdate = action_log.InvalidUpdate
 UnknownAction = action_log.UnknownAction
@@ -68,11 +73,11 @@ AlreadyPublished = publishing.AlreadyPublished
 NothingToPublish = publishing.NothingToPublish
 
 
-class UnknownArea(LookupError):
+class UnknownArea(UsageError, LookupError):
     """An area id that is not configured."""
 
 
-class UnknownMeasureForArea(LookupError):
+class UnknownMeasureForArea(UserError, LookupError):
     """A measure id that the area's framework does not track."""
 
 
@@ -167,14 +172,14 @@ def measure_table(
     if public:
         values = publishing.read_public(engine, area=the_area.id, period=period)
         for column in ("numerator", "denominator"):
-            values[column] = float("nan")  # never published: see measures.disclosure
+            values[column] = float("nan")  # never published: see measures.domain.disclosure
         return values[[*OUTPUT_COLUMNS, "suppressed"]]
     return store.read_values(engine, area=the_area.id, period=period)[OUTPUT_COLUMNS]
 
 
 def scorecard(engine: Engine, *, area: str, period: str | None = None) -> pd.DataFrame:
     """The area's scorecard: latest value, changes, targets, status and SPC per measure."""
-    from measures.scorecard import build_scorecard
+    from measures.domain.scorecard import build_scorecard
 
     the_area = _area(area)
     values = store.read_values(engine, area=the_area.id, breakdown="all")
@@ -234,7 +239,7 @@ def national_benchmarks(engine: Engine, *, area: str, measure_id: str) -> pd.Dat
     the_area = _area(area)
     values = store.read_values(engine, area=the_area.id, measure_id=measure_id, breakdown="all")
     years = values[~values["period"].str.contains("Q")]
-    return comparison.benchmarks(the_area.la_code, measure_id=measure_id, years=years)
+    return benchmarks(the_area.la_code, measure_id=measure_id, years=years)
 
 
 # -- commentary and actions ---------------------------------------------------------
@@ -261,7 +266,7 @@ def actions(engine: Engine, *, area: str, today: date | None = None) -> pd.DataF
     """The area's strategy actions with their current status (latest update wins)."""
     the_area = _area(area)
     updates = action_log.read_updates(engine, area=the_area.id)
-    return action_log.action_table(the_area, updates, catalogue=catalogue(), today=today)
+    return action_table(the_area, updates, catalogue=catalogue(), today=today)
 
 
 def action_updates(engine: Engine, *, area: str, action_id: str | None = None) -> pd.DataFrame:
@@ -292,58 +297,3 @@ def publish(engine: Engine, *, area: str, period: str, by: str) -> str:
     label = publishing.publish(engine, area=the_area, period=period, by=by)
     publishing.refresh_public(engine, the_area.id, store.read_values(engine, area=the_area.id))
     return label
-
-
-# -- data quality ---------------------------------------------------------------------
-
-
-def submissions(
-    engine: Engine, *, area: str | None = None, organisations: list[str] | None = None
-) -> pd.DataFrame:
-    """Submissions of an area (or of some organisations), newest first."""
-    return quality.read_submissions(
-        engine, area=_area(area).id if area else None, organisations=organisations
-    )
-
-
-def validation_reports(
-    engine: Engine,
-    *,
-    area: str | None = None,
-    organisations: list[str] | None = None,
-    status: str | None = None,
-    limit: int = 20,
-) -> pd.DataFrame:
-    """The latest submissions with their validation reports, newest first."""
-    return quality.read_reports(
-        engine,
-        area=_area(area).id if area else None,
-        organisations=organisations,
-        status=status,
-        limit=limit,
-    )
-
-
-def quality_matrix(
-    engine: Engine, *, area: str, last: int = 8, today: date | None = None
-) -> pd.DataFrame:
-    """Organisation x extract x quarter: received, late, rejected, missing or not due.
-
-    Covers the `last` quarters up to the latest that has ended.
-    """
-    the_area = _area(area)
-    today = today or date.today()
-    newest = Quarter.containing(today).previous()
-    shown = [newest.shift(-i) for i in range(last - 1, -1, -1)]
-    return quality.quality_matrix(
-        quality.read_submissions(engine, area=the_area.id),
-        organisations=the_area.organisation_codes,
-        quarters=shown,
-        due_days=settings.get_int("CARERS_SUBMISSION_DUE_DAYS"),
-        today=today,
-    )
-
-
-def job_runs(engine: Engine, *, limit: int = 50) -> pd.DataFrame:
-    """The scheduler's latest job runs, newest first."""
-    return quality.read_job_runs(engine, limit=limit)

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from carers_impact import accounts, db
 from carers_impact.periods import Quarter
 from etl.pipeline import submit
-from measures.store import recompute_area
+from measures.storage.values import recompute_area
 from tests.files import CARERS_HEADER, assessments_csv, csv_bytes
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"

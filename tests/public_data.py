@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from carers_impact import db
 from etl.pipeline import submit
 from measures import api
-from measures.catalogue import load_catalogue
-from measures.store import recompute_area
+from measures.domain.catalogue import load_catalogue
+from measures.storage.values import recompute_area
 from tests.files import CARERS_HEADER, csv_bytes
 
 AREA = "rotherham"

@@ -7,14 +7,11 @@ from pathlib import Path
 import pytest
 
 from carers_impact.periods import Quarter
-from measures.areas import (
-    AREAS_DIR,
+from measures.domain.area_files import AREAS_DIR, area_for_organisation, load_areas
+from measures.domain.areas import (
     AreaConfigError,
     DuplicateOrganisation,
-    UnknownMeasure,
     UnknownOrganisation,
-    area_for_organisation,
-    load_areas,
 )
 from tests.files import SPEC_MEASURE_IDS
 
@@ -292,7 +289,7 @@ def test_measure_ids_are_checked_against_the_catalogue_when_given(tmp_path):
         'measures = ["known_carer"]\n\n[measures',
     )
     load_areas(tmp_path)  # without a catalogue any well-formed id is accepted
-    with pytest.raises(UnknownMeasure) as caught:
+    with pytest.raises(AreaConfigError) as caught:
         load_areas(tmp_path, known_measures=CORE_MEASURES)
     assert (caught.value.file, caught.value.field) == ("testshire.toml", "themes[0].measures")
     assert "'known_carer'" in str(caught.value)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from measures.catalogue import (
+from measures.domain.catalogue import (
     BREAKDOWNS,
     CORE_CATALOGUE,
     RBA_QUESTIONS,
@@ -61,7 +61,7 @@ def test_core_catalogue_holds_the_spec_measures_in_order():
 
 def test_core_catalogue_is_package_data_beside_the_module():
     assert CORE_CATALOGUE.name == "catalogue.toml"
-    assert CORE_CATALOGUE.parent.name == "measures"
+    assert CORE_CATALOGUE.parent.name == "domain"
     assert CORE_CATALOGUE.is_file()
 
 

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carers_impact.settings import reference_dir
-from measures.catalogue import Catalogue, load_catalogue
-from measures.compute import RESULT_COLUMNS, Records, UnsupportedBreakdown, compute_measures
-from measures.reference import UnknownLocalAuthority, ascof_benchmarks, census_unpaid_carers
+from measures.domain.catalogue import Catalogue, load_catalogue
+from measures.domain.compute import RESULT_COLUMNS, Records, UnsupportedBreakdown, compute_measures
+from measures.domain.reference import UnknownLocalAuthority, ascof_benchmarks, census_unpaid_carers
 
 Q1, Q2, Q3, Q4 = (f"2024-25 Q{q}" for q in (1, 2, 3, 4))
 PREVIOUS_Q4 = "2023-24 Q4"

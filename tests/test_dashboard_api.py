@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 
 from carers_impact.periods import Quarter
+from etl import quality
 from etl.jobs import late_submissions
 from etl.pipeline import submit
-from measures import api, quality
-from measures.store import recompute_area
+from measures import api
+from measures.storage.values import recompute_area
 from tests.dashboard_data import bad_carers_file, carers_file
 
 
@@ -108,7 +109,7 @@ def test_the_matrix_s_missing_cells_agree_with_the_late_submission_check(engine)
     )
     assert rejected.status == "rejected"
     today = date(2025, 9, 1)
-    matrix = api.quality_matrix(engine, area="rotherham", last=8, today=today)
+    matrix = quality.area_matrix(engine, area=api.get_area("rotherham"), last=8, today=today)
     owed = matrix["state"].isin(["missing", "rejected"]) & (matrix["due"] < today)
     missing = matrix[owed][["organisation", "extract", "period"]]
     late = late_submissions(engine, today=today)[["organisation", "extract", "period"]]

@@ -9,7 +9,7 @@ import pytest
 from dashboard import charts, markup
 from dashboard import format as fmt
 from dashboard.components import csv_data, findings_table
-from measures.spc import xmr
+from measures.domain.spc import xmr
 
 
 def series(values, *, start: str = "2023-24 Q1", band: bool = True) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from carers_impact import db
+from etl import quality
 from measures import api
 from tests.dashboard_data import as_user, bad_carers_file, carers_file, dashboard_database, texts
 
@@ -87,7 +88,7 @@ def test_an_admin_sees_every_organisation_and_can_revert(database):
     assert known_carers(database, "2023-24 Q3") == 49
     at = as_user("ada", PAGE)
     assert {"ROT-ASC", "ROT-CC", "SOT-ASC"} <= set(at.dataframe[0].value["organisation"])
-    history = api.submissions(db.make_engine(database), organisations=["ROT-ASC"])
+    history = quality.read_submissions(db.make_engine(database), organisations=["ROT-ASC"])
     original = history[
         (history["period"] == "2023-24 Q3")
         & (history["status"] == "accepted")

@@ -8,7 +8,7 @@ from carers_impact import db
 from etl.demo import build_demo
 from etl.load import history
 from measures import api
-from measures.catalogue import load_catalogue
+from measures.domain.catalogue import load_catalogue
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,7 @@ def test_building_again_without_rebuild_changes_nothing(demo):
 def test_the_demo_publishes_all_but_the_latest_quarter_and_has_accounts(demo):
     from carers_impact.accounts import authenticate
     from etl.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-    from measures.publishing import published_quarters
+    from measures.storage.publishing import published_quarters
 
     engine, summary, _ = demo
     published = published_quarters(engine, "rotherham")

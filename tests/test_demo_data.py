@@ -25,8 +25,8 @@ from etl.demo_data import (
 )
 from etl.demo_profiles import PROFILES, area_facts
 from etl.naming import parse_file_name
-from measures.areas import area_for_organisation, load_areas
-from measures.targets import CLOSE, OFF_TRACK, ON_TRACK, assess
+from measures.domain.area_files import area_for_organisation, load_areas
+from measures.domain.targets import CLOSE, OFF_TRACK, ON_TRACK, assess
 
 SMALL = {"areas": ["rotherham"], "first": "2023-24 Q4", "last": "2024-25 Q1"}
 PERSONAL = re.compile(

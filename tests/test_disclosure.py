@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from measures.disclosure import (
+from measures.domain.disclosure import (
     DisclosureInputError,
     display_value,
     make_csv_safe,

@@ -9,8 +9,8 @@ import pytest
 
 from carers_impact.cli import build_parser
 from carers_impact.settings import SETTINGS
-from measures.catalogue import load_catalogue
-from measures.catalogue_docs import catalogue_markdown
+from measures.domain.catalogue import load_catalogue
+from measures.domain.catalogue_docs import catalogue_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = "\n".join(p.read_text() for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])

@@ -25,10 +25,10 @@ from carers_impact import db
 from carers_impact.periods import Quarter
 from dashboard.public.charts import trend_chart
 from measures import public
-from measures.areas import load_areas
-from measures.catalogue import Catalogue, load_catalogue
+from measures.domain.area_files import load_areas
+from measures.domain.catalogue import Catalogue, load_catalogue
+from measures.domain.targets import NOT_ENOUGH_DATA, ON_TRACK
 from measures.public import Figure
-from measures.targets import NOT_ENOUGH_DATA, ON_TRACK
 from tests.public_data import (
     AREA,
     INTERNAL_ONLY_IDS,

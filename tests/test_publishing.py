@@ -9,8 +9,8 @@ import pytest
 from carers_impact import cli
 from etl.pipeline import submit
 from measures import api
-from measures.publishing import AlreadyPublished, NothingToPublish
-from measures.store import recompute_area
+from measures.storage.publishing import AlreadyPublished, NothingToPublish
+from measures.storage.values import recompute_area
 from tests.files import carers_csv
 
 
@@ -60,7 +60,7 @@ def test_public_figures_suppress_small_counts_and_leave_out_internal_measures(en
     counts = shown[shown.measure_id == "known_carers"]["value"]
     assert not counts.between(1, 7).any()
     assert public["numerator"].isna().all() and public["denominator"].isna().all()
-    from measures.catalogue import load_catalogue
+    from measures.domain.catalogue import load_catalogue
 
     internal_only = {m.id for m in load_catalogue().values() if not m.public}
     assert internal_only and not internal_only & set(public["measure_id"])

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from carers_impact.periods import Quarter, quarter_range
-from measures.areas import load_areas
-from measures.catalogue import load_catalogue
-from measures.scorecard import build_scorecard
+from measures.domain.area_files import load_areas
+from measures.domain.catalogue import load_catalogue
+from measures.domain.scorecard import build_scorecard
 
 ROTHERHAM = load_areas()["rotherham"]
 CATALOGUE = load_catalogue()

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from measures.stats import (
+from measures.domain.stats import (
     Z_95,
     InvalidIntervalInput,
     InvalidMeanInput,

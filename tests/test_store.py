@@ -8,7 +8,7 @@ import pandas.testing as pdt
 from carers_impact import db
 from etl import load
 from etl.pipeline import check_file, identify, submit
-from measures import store
+from measures.storage import values as store
 from tests.files import carers_csv
 from tests.public_data import AREA, FILES
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from carers_impact.periods import InvalidPeriod, Quarter
-from measures.targets import (
+from measures.domain.targets import (
     CLOSE,
     NO_TARGET,
     NOT_ENOUGH_DATA,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.public import common
-from measures.disclosure import MIN_DENOMINATOR, ROUNDING_BASE, SMALL_COUNT_MAX
+from measures.public import MIN_DENOMINATOR, ROUNDING_BASE, SMALL_COUNT_MAX
 
 common.apply_style()
 st.set_page_config(page_title=common.page_title("About these figures"))

@@ -5,8 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from measures.catalogue import Measure
-from measures.public import Figure
+from measures.public import Figure, Measure
 
 LINE_COLOUR = "#1d4f91"  # 8.6:1 on white
 BAND_COLOUR = "#9fb8dc"

@@ -13,8 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from measures import public
-from measures.areas import Area, load_areas
-from measures.catalogue import Catalogue, load_catalogue
+from measures.public import Area, Catalogue, load_areas, load_catalogue
 
 REFRESH_SECONDS = 300
 """Published figures change only when a quarter is published or recomputed."""

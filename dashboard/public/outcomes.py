@@ -9,9 +9,7 @@ from carers_impact.periods import Quarter
 from dashboard.public import common
 from dashboard.public.charts import trend_chart
 from measures import public
-from measures.catalogue import Measure
-from measures.public import Figure, ThemeGroup, figure_for
-from measures.targets import NO_TARGET
+from measures.public import NO_TARGET, Figure, Measure, ThemeGroup, figure_for
 
 common.apply_style()
 st.set_page_config(page_title=common.page_title("Outcomes"))

@@ -6,7 +6,6 @@ import streamlit as st
 from dashboard import auth, charts, components, data, markup
 from dashboard import format as fmt
 from measures import api
-from measures.catalogue import BREAKDOWNS
 
 BREAKDOWN_NAMES = {
     "age_band": "Age",
@@ -165,7 +164,7 @@ def show_who_is_missed() -> None:
                 else ""
             )
         )
-        present = [b for b in BREAKDOWNS if b in set(detail.breakdowns["breakdown"])]
+        present = [b for b in api.BREAKDOWNS if b in set(detail.breakdowns["breakdown"])]
         for breakdown in present:
             cells = detail.breakdowns[detail.breakdowns["breakdown"] == breakdown]
             name = BREAKDOWN_NAMES.get(breakdown, breakdown)

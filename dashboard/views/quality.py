@@ -4,7 +4,6 @@ import streamlit as st
 
 from carers_impact import settings
 from dashboard import auth, components, data, markup
-from measures import api
 
 user = auth.require_role("uploader")
 
@@ -27,7 +26,7 @@ st.write(
     "organisation has never sent that extract, so none is expected."
 )
 counts = matrix["state"].value_counts()
-states = [s for s in api.QUALITY_STATES if s != "not expected"]
+states = [s for s in data.QUALITY_STATES if s != "not expected"]
 for column, state in zip(st.columns(len(states)), states, strict=True):
     column.metric(state.capitalize(), int(counts.get(state, 0)))
 expected = matrix.groupby(["organisation", "extract"])["state"].transform(

@@ -7,8 +7,7 @@ import streamlit as st
 from carers_impact.extracts import EXTRACTS
 from carers_impact.periods import Quarter
 from dashboard import auth, components, data
-from etl.load import CannotRevert, SubmissionNotFound
-from etl.naming import BadFileName, parse_file_name
+from etl.pipeline import BadFileName, CannotRevert, SubmissionNotFound, parse_file_name
 from measures import api
 
 QUARTERS_OFFERED = 40

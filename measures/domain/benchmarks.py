@@ -1,15 +1,11 @@
-"""A measure beside the other areas of the deployment and published national figures."""
+"""A measure beside published national figures (ASCOF, in the reference data)."""
 
 from __future__ import annotations
 
 import pandas as pd
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
-from carers_impact import db
-from measures.reference import UnknownLocalAuthority, ascof_benchmarks
+from measures.domain.reference import UnknownLocalAuthority, ascof_benchmarks
 
-AREA_COLUMNS = ["area", "value", "lower_ci", "upper_ci", "numerator", "denominator"]
 BENCHMARK_COLUMNS = [
     "period",
     "ascof_code",
@@ -19,18 +15,6 @@ BENCHMARK_COLUMNS = [
     "comparator_councils",
     "our_value",
 ]
-
-
-def read_across_areas(engine: Engine, *, measure_id: str, period: str) -> pd.DataFrame:
-    """Every area's whole-area value of one measure in one period."""
-    mv = db.measure_values
-    query = (
-        sa.select(*(mv.c[c] for c in AREA_COLUMNS))
-        .where(mv.c.measure_id == measure_id, mv.c.period == period, mv.c.breakdown == "all")
-        .order_by(mv.c.area)
-    )
-    with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query).all(), columns=AREA_COLUMNS)
 
 
 def benchmarks(la_code: str, *, measure_id: str, years: pd.DataFrame) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 A measure's *population* is one row per unit counted (a carer, assessment,
 break or survey response) with the period it counts in, its breakdown columns
 and its contribution ``x``: 1 for a count, 0/1 for a percentage, the score for
-a mean. :mod:`measures.compute` turns populations into values.
+a mean. :mod:`measures.domain.compute` turns populations into values.
 
 Decisions the SPEC leaves open:
 

@@ -11,10 +11,10 @@ import math
 import pandas as pd
 
 from carers_impact.periods import InvalidPeriod, Quarter
-from measures.areas import Area
-from measures.catalogue import Catalogue
-from measures.spc import SPCInputError, spc_chart
-from measures.targets import assess
+from measures.domain.areas import Area
+from measures.domain.catalogue import Catalogue
+from measures.domain.spc import SPCInputError, spc_chart
+from measures.domain.targets import assess
 
 SPARKLINE_QUARTERS = 12
 

@@ -19,10 +19,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from carers_impact import db, settings
 from carers_impact.extracts import EXTRACTS, Extract, is_numeric
-from measures import publishing
-from measures.areas import Area, load_areas
-from measures.compute import Records, compute_measures
-from measures.reference import census_unpaid_carers
+from measures.domain.area_files import load_areas
+from measures.domain.areas import Area
+from measures.domain.compute import Records, compute_measures
+from measures.domain.reference import census_unpaid_carers
+from measures.storage import publishing
 
 log = logging.getLogger(__name__)
 

@@ -1,18 +1,17 @@
 """The measure definitions page (`docs/measures.md`), written from the catalogue.
 
-`python -m measures.catalogue_docs > docs/measures.md` rewrites it; a test fails
-when the page and the catalogue disagree.
+`python -m measures.domain.catalogue_docs > docs/measures.md` rewrites it; a
+test fails when the page and the catalogue disagree.
 """
 
 from __future__ import annotations
 
-from measures.catalogue import Catalogue, load_catalogue
+from measures.domain.catalogue import POLARITY_WORDS, Catalogue, load_catalogue
 
-POLARITY = {"up": "higher is better", "down": "lower is better", "neutral": "neither"}
 INTRO = """# Measure definitions
 
-Written from `measures/catalogue.toml`; do not edit by hand (run
-`python -m measures.catalogue_docs > docs/measures.md`). Every value is
+Written from `measures/domain/catalogue.toml`; do not edit by hand (run
+`python -m measures.domain.catalogue_docs > docs/measures.md`). Every value is
 computed for an area and a quarter (and for a financial year from the year's
 rows; register measures use the year's Q4 snapshot), counting each carer once
 across organisations, and stored with its numerator and denominator.
@@ -32,7 +31,7 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
     ]
     for m in catalogue.values():
         lines.append(
-            f"| `{m.id}` | {m.title} | {m.unit} | {POLARITY[m.polarity]} | "
+            f"| `{m.id}` | {m.title} | {m.unit} | {POLARITY_WORDS[m.polarity]} | "
             f"{'yes' if m.public else 'no'} | {m.rba_question} |"
         )
     for m in catalogue.values():
@@ -43,7 +42,8 @@ def catalogue_markdown(catalogue: Catalogue) -> str:
             m.description,
             "",
             f"- **Definition**: {m.definition}",
-            f"- **Theme**: {m.theme}; **unit**: {m.unit}; **polarity**: {POLARITY[m.polarity]}",
+            f"- **Theme**: {m.theme}; **unit**: {m.unit}; "
+            f"**polarity**: {POLARITY_WORDS[m.polarity]}",
             f"- **Source extracts**: {', '.join(m.sources)}",
             f"- **Breakdowns**: {', '.join(m.breakdowns) or 'none'}",
             f"- **Public**: {'yes' if m.public else 'no (internal views only)'}",

@@ -21,6 +21,7 @@ from typing import Literal
 
 import pandas as pd
 
+from carers_impact.errors import UserError
 from carers_impact.periods import InvalidPeriod, Quarter, parse_financial_year
 
 Polarity = Literal["up", "down", "neutral"]
@@ -39,7 +40,7 @@ _CHANGE_RE = re.compile(r"^\s*(?P<sign>[+-])\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<p
 _YEAR_RE = re.compile(r"^\s*(?P<year>\d{4})\s*$")
 
 
-class BadTargetChange(ValueError):
+class BadTargetChange(UserError, ValueError):
     """A target change that is not a signed number, optionally a percentage (`+20%`, `-5`)."""
 
 

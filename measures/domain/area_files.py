@@ -1,4 +1,4 @@
-"""Reading and checking one area file (`measures/areas/<id>.toml`) into an `Area`.
+"""Reading and checking the area files (`measures/areas/<id>.toml`) into `Area`s.
 
 Every problem raises an `AreaConfigError` naming the file and the field, e.g.
 `rotherham.toml: measures.known_carers.targets[0].change: ...`.
@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from carers_impact.periods import InvalidPeriod, Quarter
-from measures.areas import (
+from measures.domain.areas import (
     ACTION_STATUSES,
     ORGANISATION_KINDS,
     Action,
@@ -23,9 +25,9 @@ from measures.areas import (
     Organisation,
     Strategy,
     Theme,
-    UnknownMeasure,
+    UnknownOrganisation,
 )
-from measures.targets import (
+from measures.domain.targets import (
     DEFAULT_TOLERANCE,
     BadTargetChange,
     Baseline,
@@ -33,6 +35,9 @@ from measures.targets import (
     parse_change,
     parse_period,
 )
+
+AREAS_DIR = Path(__file__).resolve().parent.parent / "areas"
+"""The demo areas' files, shipped with the product."""
 
 _ORG_CODE_RE = re.compile(r"^[A-Z0-9]{2,6}-[A-Z0-9]{2,6}$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -331,11 +336,11 @@ class _AreaReader:
 
     def check_measure(self, measure_id: str, field: str) -> None:
         if self.known is not None and measure_id not in self.known:
-            raise UnknownMeasure(
+            raise AreaConfigError(
                 self.file, field, f"{measure_id!r} is not a measure in the catalogue"
             )
         if not re.fullmatch(r"[a-z][a-z0-9_]*", measure_id):
-            raise UnknownMeasure(self.file, field, f"{measure_id!r} is not a measure id")
+            raise AreaConfigError(self.file, field, f"{measure_id!r} is not a measure id")
 
     def period(self, text: str, field: str) -> str:
         try:
@@ -367,3 +372,48 @@ class _AreaReader:
 def read_area_file(path: Path, known_measures: frozenset[str] | None = None) -> Area:
     """One area file, checked; with `known_measures`, measure ids must be among them."""
     return _AreaReader(path, known_measures).read()
+
+
+def load_areas(
+    folder: Path | str | None = None, *, known_measures: Iterable[str] | None = None
+) -> dict[str, Area]:
+    """Every `*.toml` area file in the folder (default `measures/areas/`), checked, by id.
+
+    With `known_measures` (the catalogue's ids), every measure id must be one of them.
+    """
+    directory = Path(folder) if folder is not None else AREAS_DIR
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        raise AreaConfigError(str(directory), "(folder)", "no area files (*.toml) found")
+    known = frozenset(known_measures) if known_measures is not None else None
+    areas: dict[str, Area] = {}
+    owners: dict[str, str] = {}
+    for path in files:
+        area = read_area_file(path, known)
+        for org in area.organisations:
+            if org.code in owners:
+                raise DuplicateOrganisation(
+                    path.name,
+                    "organisations.code",
+                    f"{org.code} is already an organisation of {owners[org.code]}",
+                )
+            owners[org.code] = area.id
+        areas[area.id] = area
+    return areas
+
+
+@lru_cache(maxsize=4)
+def _default_areas() -> dict[str, Area]:
+    return load_areas()
+
+
+def area_for_organisation(code: str, areas: Mapping[str, Area] | None = None) -> Area:
+    """The area an organisation belongs to (codes are matched ignoring case)."""
+    wanted = code.strip().upper()
+    for area in (areas if areas is not None else _default_areas()).values():
+        if any(org.code == wanted for org in area.organisations):
+            return area
+    raise UnknownOrganisation(
+        f"{code!r} is not an organisation of any configured area; "
+        "organisation codes look like ROT-ASC"
+    )

@@ -30,13 +30,13 @@ a year such as "2025" falls due at the end of that financial year (`2024-25 Q4`)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
+from carers_impact.errors import UserError
 from carers_impact.periods import Quarter
-from measures.targets import Baseline, Target
+from measures.domain.targets import Baseline, Target
 
 __all__ = [
     "ACTION_STATUSES",
@@ -50,18 +50,14 @@ __all__ = [
     "Strategy",
     "Target",
     "Theme",
-    "UnknownMeasure",
     "UnknownOrganisation",
-    "area_for_organisation",
-    "load_areas",
 ]
 
-AREAS_DIR = Path(__file__).resolve().parent / "areas"
 ACTION_STATUSES = ("not started", "on track", "at risk", "overdue", "done")
 ORGANISATION_KINDS = ("adult social care", "children's services", "carers' centre", "NHS")
 
 
-class AreaConfigError(ValueError):
+class AreaConfigError(UserError, ValueError):
     """A problem in an area's configuration file, naming the file and the field."""
 
     def __init__(self, file: str, field: str, problem: str):
@@ -69,15 +65,11 @@ class AreaConfigError(ValueError):
         super().__init__(f"{file}: {field}: {problem}")
 
 
-class UnknownMeasure(AreaConfigError):
-    """A measure id that is not in the catalogue."""
-
-
 class DuplicateOrganisation(AreaConfigError):
     """An organisation code used twice, in one area or across areas."""
 
 
-class UnknownOrganisation(LookupError):
+class UnknownOrganisation(UserError, LookupError):
     """An organisation code that belongs to no configured area."""
 
 
@@ -169,50 +161,3 @@ class Area:
         seen.update(dict.fromkeys(self.baselines))
         seen.update(dict.fromkeys(self.targets))
         return tuple(seen)
-
-
-def load_areas(
-    folder: Path | str | None = None, *, known_measures: Iterable[str] | None = None
-) -> dict[str, Area]:
-    """Every `*.toml` area file in the folder (default `measures/areas/`), checked, by id.
-
-    With `known_measures` (the catalogue's ids), every measure id must be one of them.
-    """
-    from measures.area_reader import read_area_file  # the reader builds this module's classes
-
-    directory = Path(folder) if folder is not None else AREAS_DIR
-    files = sorted(directory.glob("*.toml"))
-    if not files:
-        raise AreaConfigError(str(directory), "(folder)", "no area files (*.toml) found")
-    known = frozenset(known_measures) if known_measures is not None else None
-    areas: dict[str, Area] = {}
-    owners: dict[str, str] = {}
-    for path in files:
-        area = read_area_file(path, known)
-        for org in area.organisations:
-            if org.code in owners:
-                raise DuplicateOrganisation(
-                    path.name,
-                    "organisations.code",
-                    f"{org.code} is already an organisation of {owners[org.code]}",
-                )
-            owners[org.code] = area.id
-        areas[area.id] = area
-    return areas
-
-
-@lru_cache(maxsize=4)
-def _default_areas() -> dict[str, Area]:
-    return load_areas()
-
-
-def area_for_organisation(code: str, areas: Mapping[str, Area] | None = None) -> Area:
-    """The area an organisation belongs to (codes are matched ignoring case)."""
-    wanted = code.strip().upper()
-    for area in (areas if areas is not None else _default_areas()).values():
-        if any(org.code == wanted for org in area.organisations):
-            return area
-    raise UnknownOrganisation(
-        f"{code!r} is not an organisation of any configured area; "
-        "organisation codes look like ROT-ASC"
-    )

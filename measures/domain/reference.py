@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from carers_impact.errors import UserError
 from carers_impact.settings import reference_dir
-from measures.catalogue import load_catalogue
+from measures.domain.catalogue import load_catalogue
 
 CENSUS_FILE = "census2021_unpaid_care_ltla.csv"
 ASCOF_FILE = "ascof_carers_published.csv"
@@ -29,7 +30,7 @@ ASCOF_COLUMNS = (
 )
 
 
-class UnknownLocalAuthority(LookupError):
+class UnknownLocalAuthority(UserError, LookupError):
     """A local authority code that the reference file does not hold."""
 
     def __init__(self, la_code: str, file: Path, hint: str):

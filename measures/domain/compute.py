@@ -1,6 +1,6 @@
 """Measure values for one area from its current extract rows (SPEC sections 4 and 8).
 
-Pure pandas, no database: :mod:`measures.populations` says who or what each
+Pure pandas, no database: :mod:`measures.domain.populations` says who or what each
 measure counts; here each breakdown of each measure is counted in one
 vectorised pass over that population (integer codes and bincount), and every
 value gets its numerator, denominator and 95% interval.
@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from carers_impact.periods import Quarter, parse_financial_year
-from measures.catalogue import BREAKDOWNS, Catalogue, load_catalogue
-from measures.populations import NOT_RECORDED, Population, Populations, Records
-from measures.stats import mean_bounds, wilson_bounds
+from measures.domain.catalogue import BREAKDOWNS, Catalogue, load_catalogue
+from measures.domain.populations import NOT_RECORDED, Population, Populations, Records
+from measures.domain.stats import mean_bounds, wilson_bounds
 
 __all__ = [
     "COMPUTED_MEASURES",

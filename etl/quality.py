@@ -25,9 +25,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from carers_impact import db
+from carers_impact import db, settings
 from carers_impact.extracts import EXTRACTS
 from carers_impact.periods import InvalidPeriod, Quarter
+from measures.domain.areas import Area
 
 STATES = ("received", "late", "rejected", "missing", "not due", "not expected")
 SUBMISSION_COLUMNS = [
@@ -215,3 +216,19 @@ def _state(
     if first is None or quarter < first:
         return "not expected", None
     return ("missing" if due < today else "not due"), None
+
+
+def area_matrix(
+    engine: Engine, *, area: Area, last: int = 8, today: date | None = None
+) -> pd.DataFrame:
+    """An area's matrix for the `last` quarters up to the latest that has ended."""
+    today = today or date.today()
+    newest = Quarter.containing(today).previous()
+    shown = [newest.shift(-i) for i in range(last - 1, -1, -1)]
+    return quality_matrix(
+        read_submissions(engine, area=area.id),
+        organisations=area.organisation_codes,
+        quarters=shown,
+        due_days=settings.get_int("CARERS_SUBMISSION_DUE_DAYS"),
+        today=today,
+    )

@@ -1,4 +1,4 @@
-"""Publishing quarters, and the public version of the stored figures (SPEC 7)."""
+"""Publishing quarters, and keeping the public table of their figures (SPEC 7)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from carers_impact import db
-from carers_impact.periods import InvalidPeriod, Quarter, parse_financial_year
-from measures.areas import Area
-from measures.catalogue import Catalogue
-from measures.disclosure import suppress
-
-PUBLIC_DECIMALS = 1
-"""Public percentages, rates and means (and their intervals) are rounded to this."""
+from carers_impact.errors import UserError
+from carers_impact.periods import Quarter
+from measures.domain.areas import Area
+from measures.domain.catalogue import Catalogue
+from measures.domain.public_figures import PUBLIC_COLUMNS, public_view
 
 
-class NothingToPublish(ValueError):
+class NothingToPublish(UserError, ValueError):
     """A quarter with no computed figures for the area."""
 
 
-class AlreadyPublished(ValueError):
+class AlreadyPublished(UserError, ValueError):
     """A quarter that is already public."""
 
 
@@ -61,44 +59,6 @@ def publish(engine: Engine, *, area: Area, period: str, by: str) -> str:
     return label
 
 
-def is_public_period(label: str, published: set[str]) -> bool:
-    """A quarter is public once published; a financial year once its Q4 is."""
-    try:
-        return Quarter.parse(label).label in published
-    except InvalidPeriod:
-        year = parse_financial_year(label)
-        return Quarter(year, 4).label in published
-
-
-def public_view(values: pd.DataFrame, *, catalogue: Catalogue, published: set[str]) -> pd.DataFrame:
-    """Published periods and public measures only, with disclosure control applied."""
-    public_ids = {m.id for m in catalogue.public()}
-    keep = values["measure_id"].isin(public_ids) & values["period"].map(
-        lambda p: is_public_period(p, published)
-    ).astype(bool)
-    frame = values[keep].copy()
-    frame["unit"] = frame["measure_id"].map(lambda m: catalogue[m].unit)
-    out = suppress(frame)
-    rounded = out["unit"] != "count"
-    for column in ("value", "lower_ci", "upper_ci"):
-        out.loc[rounded, column] = out.loc[rounded, column].round(PUBLIC_DECIMALS)
-    return out.reset_index(drop=True)
-
-
-PUBLIC_COLUMNS = [
-    "measure_id",
-    "area",
-    "period",
-    "breakdown",
-    "breakdown_value",
-    "unit",
-    "value",
-    "lower_ci",
-    "upper_ci",
-    "suppressed",
-]
-
-
 def refresh_public(
     engine: Engine, area: str, values: pd.DataFrame, *, catalogue: Catalogue | None = None
 ) -> int:
@@ -108,7 +68,7 @@ def refresh_public(
     published, disclosure-controlled figures, and the public view's database
     role needs no access to anything else.
     """
-    from measures.catalogue import load_catalogue
+    from measures.domain.catalogue import load_catalogue
 
     catalogue = catalogue or load_catalogue()
     published = set(published_quarters(engine, area))

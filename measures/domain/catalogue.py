@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from carers_impact.errors import UserError
 from carers_impact.extracts import EXTRACTS
 
 CORE_CATALOGUE = Path(__file__).with_name("catalogue.toml")
@@ -46,7 +47,15 @@ _REQUIRED = (*_TEXT_FIELDS, "id", "unit", "polarity", "sources", "breakdowns", "
 _OPTIONAL = ("ascof_code",)
 
 
-class CatalogueError(ValueError):
+POLARITY_WORDS = {
+    "up": "higher is better",
+    "down": "lower is better",
+    "neutral": "neither higher nor lower is better",
+}
+"""What each polarity means, in words (capitalise for a label)."""
+
+
+class CatalogueError(UserError, ValueError):
     """A catalogue file cannot be read or does not describe valid measures."""
 
 
@@ -65,7 +74,7 @@ class DuplicateMeasure(CatalogueError):
     """Two measures share an id (core ids cannot be redefined by an area)."""
 
 
-class UnknownMeasure(KeyError):
+class UnknownMeasure(UserError, KeyError):
     """A measure id that is not in the catalogue."""
 
     def __str__(self) -> str:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from carers_impact.periods import InvalidPeriod, Quarter
-from measures.areas import Area
-from measures.catalogue import BREAKDOWNS, Measure
-from measures.spc import SPCInputError, spc_chart
-from measures.targets import Assessment, assess, period_quarter, trajectory
+from measures.domain.areas import Area
+from measures.domain.catalogue import BREAKDOWNS, Measure
+from measures.domain.spc import SPCInputError, spc_chart
+from measures.domain.targets import Assessment, assess, period_quarter, trajectory
 
 SERIES_COLUMNS = ["period", "value", "lower_ci", "upper_ci", "numerator", "denominator"]
 BREAKDOWN_COLUMNS = ["breakdown", "breakdown_value", *SERIES_COLUMNS[1:], "share"]

@@ -13,13 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from carers_impact import db
+from carers_impact.errors import UserError
 from carers_impact.periods import Quarter
 
 MAX_LENGTH = 5000
 COLUMNS = ["id", "area", "measure_id", "period", "text", "author", "written_at"]
 
 
-class InvalidComment(ValueError):
+class InvalidComment(UserError, ValueError):
     """Commentary that is empty or too long."""
 
 
