@@ -34,12 +34,11 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_etl_run(args: argparse.Namespace) -> int:
     from etl.inbox import inbox_dir, process_inbox
-    from measures.api import recompute_area
 
     inbox = Path(args.inbox) if args.inbox else inbox_dir()
     if not inbox.is_dir():
         raise UsageError(f"the inbox folder {inbox} does not exist")
-    run = process_inbox(_engine(), inbox, submitted_by=args.by, on_loaded=recompute_area)
+    run = process_inbox(_engine(), inbox, submitted_by=args.by)
     for path, result in run.results:
         print(f"{path.name}: {result.status}")
         if result.status in ("rejected", "failed"):
@@ -114,9 +113,10 @@ def cmd_revert(args: argparse.Namespace) -> int:
 
 
 def cmd_measures(args: argparse.Namespace) -> int:
-    from measures.api import make_csv_safe, measure_table
+    from measures.api import get_area, make_csv_safe, measure_table
 
-    table = measure_table(_engine(), area=args.area, period=args.period, public=args.public)
+    engine = _engine()
+    table = measure_table(engine, area=args.area, period=args.period, public=args.public)
     if table.empty:
         print(
             f"error: no figures for {args.area}"
@@ -129,14 +129,124 @@ def cmd_measures(args: argparse.Namespace) -> int:
         print(table.to_json(orient="records", indent=1))
     else:
         make_csv_safe(table).to_csv(sys.stdout, index=False, lineterminator="\n")
+    if not args.public:
+        _say_incomplete(
+            engine, get_area(args.area), sorted(p for p in set(table["period"]) if "Q" in p)
+        )
     return 0
 
 
-def cmd_publish(args: argparse.Namespace) -> int:
-    from measures.api import publish
+def _say_incomplete(engine, area, periods: list[str]) -> None:
+    """A note on stderr for each quarter shown whose expected extracts are not all loaded."""
+    from etl import quality
+    from measures.api import catalogue
 
-    label = publish(_engine(), area=args.area, period=args.period, by=args.by)
-    print(f"Published {label} for {args.area}.")
+    sources = {m.id: m.sources for m in catalogue().values()}
+    for label, found in quality.completeness(engine, area=area, periods=periods).items():
+        if not found.complete:
+            affected = ", ".join(found.affected_measures(sources))
+            print(
+                f"note: {label} is incomplete: {found.summary}; affects {affected}", file=sys.stderr
+            )
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from etl import publication
+
+    engine = _engine()
+    if args.cancel_schedule:
+        publication.cancel_schedule(engine, area=args.area, period=args.period, by=args.by)
+        print(f"Cancelled the scheduled publication of {args.period} for {args.area}.")
+        return 0
+    if args.at:
+        done = publication.schedule(
+            engine,
+            area=args.area,
+            period=args.period,
+            by=args.by,
+            publish_at=_moment(args.at),
+            reason=args.reason,
+            override_reason=args.override_incomplete,
+        )
+        print(f"Scheduled {done.period} for {args.area} to be published at {args.at}.")
+        return 0
+    done = publication.publish(
+        engine,
+        area=args.area,
+        period=args.period,
+        by=args.by,
+        reason=args.reason,
+        override_reason=args.override_incomplete,
+    )
+    print(f"{done.action.capitalize()} {done.period} for {args.area}.")
+    return 0
+
+
+def _moment(text: str):
+    """`2026-12-10 09:30` (local time of the server) or an ISO time with its offset."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"{text!r} is not a date and time; write it like 2026-12-10 09:30"
+        ) from None
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def cmd_unpublish(args: argparse.Namespace) -> int:
+    from etl import publication
+
+    done = publication.withdraw(
+        _engine(), area=args.area, period=args.period, by=args.by, notice=args.notice
+    )
+    print(f"Withdrew {done.period} for {args.area} from the public view.")
+    return 0
+
+
+def cmd_publications(args: argparse.Namespace) -> int:
+    from etl import quality
+    from measures.api import get_area, publication_status
+
+    engine = _engine()
+    status = publication_status(engine, area=args.area)
+    if status.empty:
+        print(f"No figures for {args.area} yet.")
+        return 0
+    found = quality.completeness(engine, area=get_area(args.area), periods=list(status["period"]))
+    status["complete"] = status["period"].map(lambda p: found[p].summary)
+    for column in ("published_at", "revised_at", "withdrawn_at", "scheduled_for"):
+        status[column] = status[column].astype(str).str[:16].replace("NaT", "")
+    columns = [
+        "period",
+        "state",
+        "published_at",
+        "revised_at",
+        "withdrawn_at",
+        "scheduled_for",
+        "changed_since_publication",
+        "complete",
+    ]
+    print(status[columns].to_string(index=False))
+    return 0
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    from etl.pipeline import withdraw
+
+    done = withdraw(
+        _engine(),
+        args.submission_id,
+        actor=args.by,
+        reason=args.reason,
+        restore_previous=args.restore_previous,
+    )
+    now = f"submission {done.restored_id} is current" if done.restored_id else "nothing is current"
+    print(
+        f"Withdrew submission {done.submission_id} ({done.key.extract} {done.key.organisation} "
+        f"{done.key.period}); {now}, and the measures are recomputed."
+    )
     return 0
 
 
@@ -272,11 +382,43 @@ def build_parser() -> argparse.ArgumentParser:
     measures.add_argument("--format", choices=["csv", "json"], default="csv")
     measures.set_defaults(func=cmd_measures)
 
-    publish = sub.add_parser("publish", help="publish a quarter")
+    publish = sub.add_parser(
+        "publish", help="publish a quarter (or schedule it, or publish changed figures again)"
+    )
     publish.add_argument("--area", required=True)
     publish.add_argument("--period", required=True, help="quarter, e.g. 2024-25 Q1")
     publish.add_argument("--by", default="admin", help="who is publishing")
+    publish.add_argument(
+        "--reason", default="", help="why: required when publishing changed figures again"
+    )
+    publish.add_argument(
+        "--override-incomplete",
+        default="",
+        metavar="REASON",
+        help="publish although expected extracts are missing, recording this reason",
+    )
+    publish.add_argument(
+        "--at", help="publish at this date and time instead of now, e.g. '2026-12-10 09:30'"
+    )
+    publish.add_argument(
+        "--cancel-schedule", action="store_true", help="cancel the quarter's scheduled publication"
+    )
     publish.set_defaults(func=cmd_publish)
+
+    unpublish = sub.add_parser("unpublish", help="withdraw a published quarter from public view")
+    unpublish.add_argument("--area", required=True)
+    unpublish.add_argument("--period", required=True)
+    unpublish.add_argument(
+        "--notice", required=True, help="the public notice saying why it is withdrawn"
+    )
+    unpublish.add_argument("--by", default="admin", help="who is withdrawing it")
+    unpublish.set_defaults(func=cmd_unpublish)
+
+    publications = sub.add_parser(
+        "publications", help="each quarter's publication state and completeness"
+    )
+    publications.add_argument("--area", required=True)
+    publications.set_defaults(func=cmd_publications)
 
     subs = sub.add_parser("submissions", help="list submissions, newest first")
     subs.add_argument("--organisation")
@@ -289,6 +431,21 @@ def build_parser() -> argparse.ArgumentParser:
     revert.add_argument("submission_id", type=int)
     revert.add_argument("--by", default="admin", help="who is reverting")
     revert.set_defaults(func=cmd_revert)
+
+    withdraw = sub.add_parser(
+        "withdraw", help="withdraw a current submission that should never have been loaded"
+    )
+    withdraw.add_argument("submission_id", type=int)
+    withdraw.add_argument(
+        "--reason", required=True, help="why, e.g. 'loaded under the wrong quarter'"
+    )
+    withdraw.add_argument(
+        "--restore-previous",
+        action="store_true",
+        help="make the latest earlier accepted submission current (default: none is current)",
+    )
+    withdraw.add_argument("--by", default="admin", help="who is withdrawing it")
+    withdraw.set_defaults(func=cmd_withdraw)
 
     users = sub.add_parser("users", help="dashboard accounts")
     users_sub = users.add_subparsers(dest="users_command", required=True, metavar="USERS_COMMAND")

@@ -41,7 +41,7 @@ submissions = sa.Table(
     sa.Column("sha256", sa.String(64), nullable=False, index=True),
     sa.Column("size_bytes", sa.BigInteger, nullable=False),
     sa.Column("content", sa.LargeBinary, nullable=True),  # None when it held personal data
-    sa.Column("status", sa.String(12), nullable=False),  # accepted, rejected, duplicate
+    sa.Column("status", sa.String(12), nullable=False),  # accepted, rejected, duplicate, withdrawn
     sa.Column("row_count", sa.Integer, nullable=False, default=0),
     sa.Column("submitted_by", sa.String(100), nullable=False),
     sa.Column("submitted_at", Timestamp, nullable=False),
@@ -69,7 +69,7 @@ submission_events = sa.Table(
         "submission_id", sa.Integer, sa.ForeignKey("submissions.id"), nullable=False, index=True
     ),
     sa.Column("action", sa.String(20), nullable=False),
-    # submitted, accepted, rejected, duplicate, superseded, reverted, reinstated
+    # accepted, rejected, duplicate, superseded, reverted, reinstated, withdrawn
     sa.Column("actor", sa.String(100), nullable=False),
     sa.Column("at", Timestamp, nullable=False),
     sa.Column("detail", sa.Text, nullable=False, default=""),
@@ -101,9 +101,63 @@ published_periods = sa.Table(
     metadata,
     sa.Column("area", sa.String(40), primary_key=True),
     sa.Column("period", sa.String(12), primary_key=True),
-    sa.Column("published_at", Timestamp, nullable=False),
+    sa.Column("published_at", Timestamp, nullable=False),  # the latest publication
     sa.Column("published_by", sa.String(100), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False, server_default="published"),
+    # published, withdrawn
+    sa.Column("first_published_at", Timestamp, nullable=True),
+    sa.Column("revised_at", Timestamp, nullable=True),
+    sa.Column("revision_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("override_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("withdrawn_at", Timestamp, nullable=True),
+    sa.Column("withdrawal_notice", sa.Text, nullable=False, server_default=""),
+    sa.Column("publication_id", sa.Integer, nullable=True),  # whose snapshot is public
 )
+"""Each quarter ever published, and its state now: what the public sees, from which snapshot."""
+
+publications = sa.Table(
+    "publications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("area", sa.String(40), nullable=False),
+    sa.Column("period", sa.String(12), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),
+    # published, revised, withdrawn, scheduled, schedule_cancelled, schedule_failed
+    sa.Column("at", Timestamp, nullable=False),
+    sa.Column("by", sa.String(100), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("override_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("scheduled_for", Timestamp, nullable=True),
+    sa.Index("ix_publications_area_period", "area", "period"),
+)
+"""Every publication action, for good: who, when and why."""
+
+scheduled_publications = sa.Table(
+    "scheduled_publications",
+    metadata,
+    sa.Column("area", sa.String(40), primary_key=True),
+    sa.Column("period", sa.String(12), primary_key=True),
+    sa.Column("publish_at", Timestamp, nullable=False),
+    sa.Column("scheduled_by", sa.String(100), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("override_reason", sa.Text, nullable=False, server_default=""),
+)
+"""Publications waiting for their date and time (an embargo); the scheduler publishes them."""
+
+stale_areas = sa.Table(
+    "stale_areas",
+    metadata,
+    sa.Column("area", sa.String(40), primary_key=True),
+    sa.Column("generation", sa.Integer, nullable=False),
+    sa.Column("since", Timestamp, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+)
+"""Areas whose current rows changed after their measures were last computed.
+
+Written in the same transaction as the change (a load, revert or withdrawal)
+and removed by the recompute that follows, so a process killed in between
+leaves the mark, and whatever runs next recomputes the area.
+"""
 
 
 def _measure_key() -> list[sa.Column]:
@@ -130,6 +184,25 @@ measure_values = sa.Table(
 )
 
 
+published_values = sa.Table(
+    "published_values",
+    metadata,
+    sa.Column("publication_id", sa.Integer, primary_key=True),
+    *_measure_key(),
+    sa.Column("value", sa.Float, nullable=True),
+    sa.Column("numerator", sa.Float, nullable=True),
+    sa.Column("denominator", sa.Float, nullable=True),
+    sa.Column("lower_ci", sa.Float, nullable=True),
+    sa.Column("upper_ci", sa.Float, nullable=True),
+)
+"""The exact values of a quarter as they were when it was published (each publication kept).
+
+The public table is made from these, so a late re-submission or a withdrawal
+changes the internal figures at once but the public ones only when the quarter
+is published again.
+"""
+
+
 public_measure_values = sa.Table(
     "public_measure_values",
     metadata,
@@ -142,6 +215,22 @@ public_measure_values = sa.Table(
     sa.Column("published_at", Timestamp, nullable=False),
 )
 """Published quarters' public measures after disclosure control: all the public view reads."""
+
+public_periods = sa.Table(
+    "public_periods",
+    metadata,
+    sa.Column("area", sa.String(40), primary_key=True),
+    sa.Column("period", sa.String(12), primary_key=True),
+    sa.Column("status", sa.String(12), nullable=False),  # published, withdrawn
+    sa.Column("first_published_at", Timestamp, nullable=False),
+    sa.Column("published_at", Timestamp, nullable=False),
+    sa.Column("revised_at", Timestamp, nullable=True),
+    sa.Column("revision_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("withdrawn_at", Timestamp, nullable=True),
+    sa.Column("withdrawal_notice", sa.Text, nullable=False, server_default=""),
+)
+"""What the public may know of each publication: dates, revisions and withdrawals (no names)."""
+
 
 users = sa.Table(
     "users",
@@ -222,6 +311,23 @@ def dialect_insert(conn: sa.Connection, table: sa.Table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
+
+
+def serialise(conn: sa.Connection, name: str) -> None:
+    """Make the rest of this transaction wait for any other one that serialised on `name`.
+
+    PostgreSQL: a transaction-level advisory lock on the name. SQLite allows one
+    writer at a time, and a write statement (here one that changes nothing)
+    takes that right at once, before the transaction reads anything.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(name))))
+    else:
+        conn.execute(
+            sa.update(scheduler_lease)
+            .where(scheduler_lease.c.name == "")
+            .values(name=scheduler_lease.c.name)
+        )
 
 
 def read_frame(conn: sa.Connection, query: sa.Executable) -> pd.DataFrame:

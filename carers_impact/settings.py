@@ -62,6 +62,11 @@ SETTINGS: tuple[Setting, ...] = (
         "When the scheduler checks for late or missing submissions (cron syntax).",
     ),
     Setting(
+        "CARERS_PUBLISH_CHECK_SECONDS",
+        "60",
+        "How often the scheduler looks for scheduled publications whose time has come, in seconds.",
+    ),
+    Setting(
         "CARERS_SCHEDULER_LEASE_SECONDS",
         "60",
         "How long a scheduler process holds the right to run jobs without renewing it; a "

@@ -77,16 +77,48 @@ def area_picker(*, default: str | None = None) -> api.Area:
     return areas[chosen]
 
 
-def period_picker(quarters: Sequence[str], *, label: str = "Quarter") -> str:
-    """A quarter from those with figures (newest first); the latest by default."""
-    return picker(
+def period_picker(
+    quarters: Sequence[str], *, label: str = "Quarter", area: str | None = None
+) -> str:
+    """A quarter from those with figures (newest first).
+
+    With `area`, it opens on the area's latest complete quarter (every expected
+    extract loaded) and says so when the chosen quarter is incomplete;
+    otherwise on the latest.
+    """
+    from dashboard import data
+
+    default = data.default_quarter(area) if area else quarters[0]
+    chosen = picker(
         label,
         quarters,
         param="period",
-        default=quarters[0],
+        default=default,
         help="Show the figures as they stood at the end of this quarter",
         default_in_url=False,
     )
+    if area:
+        completeness_note(area, chosen, latest=quarters[0], default=default)
+    return chosen
+
+
+def completeness_note(area: str, period: str, *, latest: str, default: str | None) -> None:
+    """Say when a quarter's expected extracts are not all loaded, and which measures it affects."""
+    from dashboard import data
+
+    found = data.completeness(area, [period])[period]
+    if not found.complete:
+        affected = data.affected_measures(found)
+        st.warning(
+            f"{period} is incomplete: {found.summary}. "
+            + (f"Measures affected: {', '.join(affected)}." if affected else ""),
+            icon=":material/warning:",
+        )
+    elif period == default and default != latest:
+        st.caption(
+            f"Showing {period}, the latest quarter with every expected extract loaded; "
+            f"{latest} is still incomplete (choose it above to see it)."
+        )
 
 
 def default_area(user) -> str | None:

@@ -178,6 +178,38 @@ def publication_status(area: str) -> pd.DataFrame:
     return _publication_status(*_key(), area)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _publication_history(url: str, version: str, area: str) -> pd.DataFrame:
+    return api.publication_history(_engine(url), area=area)
+
+
+def publication_history(area: str) -> pd.DataFrame:
+    return _publication_history(*_key(), area)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _completeness(url: str, version: str, area: str, periods: tuple[str, ...]) -> dict:
+    return quality.completeness(_engine(url), area=api.get_area(area), periods=list(periods))
+
+
+def completeness(area: str, periods: list[str]) -> dict[str, quality.Completeness]:
+    """Each quarter's expected, loaded, rejected and missing extracts, by quarter label."""
+    return _completeness(*_key(), area, tuple(periods))
+
+
+def affected_measures(found: quality.Completeness) -> list[str]:
+    """Titles of the measures drawn from an extract the quarter is still waiting for."""
+    catalogue = api.catalogue()
+    sources = {m.id: m.sources for m in catalogue.values()}
+    return [catalogue[m].title for m in found.affected_measures(sources)]
+
+
+def default_quarter(area: str) -> str | None:
+    """The quarter a page opens on: the latest complete one (or the latest, if none is)."""
+    offered = quarters(area)
+    return quality.latest_complete(offered, completeness(area, offered))
+
+
 # -- writes (each changes the data version, so cached reads refresh) -----------------
 
 
@@ -193,8 +225,40 @@ def update_action(*, area: str, action_id: str, status: str, note: str, author: 
     )
 
 
-def publish(*, area: str, period: str, by: str) -> str:
-    return api.publish(engine(), area=area, period=period, by=by)
+def publish(*, area: str, period: str, by: str, reason: str = "", override_reason: str = ""):
+    from etl import publication
+
+    return publication.publish(
+        engine(), area=area, period=period, by=by, reason=reason, override_reason=override_reason
+    )
+
+
+def schedule_publication(
+    *, area: str, period: str, by: str, publish_at, reason: str = "", override_reason: str = ""
+):
+    from etl import publication
+
+    return publication.schedule(
+        engine(),
+        area=area,
+        period=period,
+        by=by,
+        publish_at=publish_at,
+        reason=reason,
+        override_reason=override_reason,
+    )
+
+
+def cancel_schedule(*, area: str, period: str, by: str):
+    from etl import publication
+
+    return publication.cancel_schedule(engine(), area=area, period=period, by=by)
+
+
+def withdraw_publication(*, area: str, period: str, by: str, notice: str):
+    from etl import publication
+
+    return publication.withdraw(engine(), area=area, period=period, by=by, notice=notice)
 
 
 def submit_extract(
@@ -205,18 +269,9 @@ def submit_extract(
     extract: str,
     organisation: str,
     period: str,
-    on_loaded=None,
 ):
-    """Check and (if it passes) load one uploaded file, then recompute its area.
-
-    `on_loaded(area)` is called before the recompute, for progress messages.
-    """
+    """Check and (if it passes) load one uploaded file and recompute its area."""
     from etl.pipeline import submit
-
-    def recompute(the_engine, area: str) -> None:
-        if on_loaded:
-            on_loaded(area)
-        api.recompute_area(the_engine, area)
 
     return submit(
         engine(),
@@ -227,7 +282,6 @@ def submit_extract(
         extract=extract,
         organisation=organisation,
         period=period,
-        on_loaded=recompute,
     )
 
 
@@ -236,6 +290,15 @@ def revert_submission(submission_id: int, *, actor: str) -> int | None:
     from etl.pipeline import revert
 
     return revert(engine(), submission_id, actor=actor)
+
+
+def withdraw_submission(submission_id: int, *, actor: str, reason: str, restore_previous: bool):
+    """Withdraw a current submission (leaving none, or the earlier one, current)."""
+    from etl.pipeline import withdraw
+
+    return withdraw(
+        engine(), submission_id, actor=actor, reason=reason, restore_previous=restore_previous
+    )
 
 
 def submission_report(submission_id: int) -> dict:

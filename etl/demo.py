@@ -13,11 +13,11 @@ from sqlalchemy.engine import Engine
 from carers_impact import db
 from carers_impact.accounts import DuplicateUser, create_user
 from carers_impact.periods import Quarter
+from etl import publication
 from etl.demo_data import write_demo_extracts
 from etl.inbox import process_inbox
 from measures.domain.area_files import load_areas
-from measures.storage import publishing
-from measures.storage.values import read_values, recompute_all
+from measures.storage.quarters import quarters_with_figures
 
 DEMO_INBOX = Path("data") / "demo" / "inbox"
 
@@ -56,7 +56,7 @@ def build_demo(
         shutil.rmtree(inbox)
     files = write_demo_extracts(inbox, areas=areas, first=first, last=last)
     run = process_inbox(engine, inbox, submitted_by="demo", files=files)
-    computed = recompute_all(engine)
+    computed = len(run.recomputed)
     published = publish_all_but_latest(engine)
     add_demo_accounts(engine)
     seconds = time.perf_counter() - started
@@ -72,13 +72,11 @@ def publish_all_but_latest(engine: Engine) -> int:
     """Publish every quarter with figures except each area's latest, which stays provisional."""
     count = 0
     for area in load_areas().values():
-        values = read_values(engine, area=area.id)
-        quarters = sorted({Quarter.parse(p) for p in values["period"] if "Q" in p})
-        for quarter in quarters[:-1]:
-            with contextlib.suppress(publishing.AlreadyPublished):
-                publishing.publish(engine, area=area, period=quarter.label, by="demo")
+        quarters = [Quarter.parse(p) for p in quarters_with_figures(engine, area=area.id)]
+        for quarter in sorted(quarters)[:-1]:
+            with contextlib.suppress(publication.AlreadyPublished):
+                publication.publish(engine, area=area.id, period=quarter.label, by="demo")
                 count += 1
-        publishing.refresh_public(engine, area.id, values)
     return count
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from carers_impact import settings
 from etl import validate
-from etl.pipeline import SubmissionResult, submit
+from etl.pipeline import Recompute, SubmissionResult, recompute_stale, submit
 from etl.report import Report
 from measures.domain.area_files import load_areas
 from measures.domain.areas import Area
@@ -33,6 +32,7 @@ class InboxRun:
     """What one pass over the inbox did."""
 
     results: list[tuple[Path, SubmissionResult]] = field(default_factory=list)
+    recomputed: list[str] = field(default_factory=list)  # areas recomputed after the pass
 
     @property
     def failed(self) -> list[tuple[Path, SubmissionResult]]:
@@ -96,13 +96,13 @@ def process_inbox(
     submitted_by: str = "inbox",
     areas: dict[str, Area] | None = None,
     files: list[Path] | None = None,
-    on_loaded: Callable[[Engine, str], None] | None = None,
 ) -> InboxRun:
     """Submit every file in the inbox once and file it under processed/ or rejected/.
 
-    `files` gives an explicit order (e.g. a correction after the file it corrects);
-    by default, every pending file in name order. `on_loaded` runs once for each
-    area whose rows changed, after the whole pass rather than after every file.
+    `files` gives an explicit order (e.g. a correction after the file it
+    corrects); by default, every pending file in name order. Each area whose
+    rows changed is recomputed once, after the whole pass, as is any area a
+    process killed earlier left out of date.
     """
     inbox = inbox or inbox_dir()
     areas = areas if areas is not None else load_areas()  # once, not for every file
@@ -110,6 +110,7 @@ def process_inbox(
     paths = files if files is not None else pending_files(inbox)
     if paths:
         validate.prepare_in_background()
+    recompute = Recompute()
     for path in paths:
         try:
             result = submit(
@@ -119,6 +120,7 @@ def process_inbox(
                 submitted_by=submitted_by,
                 source="inbox",
                 areas=areas,
+                recompute=recompute,
             )
         except Exception as exc:  # a database fault: leave the file for the next run
             log.exception("could not store %s", path.name)
@@ -128,7 +130,6 @@ def process_inbox(
         _file_away(path, folder, result.report.to_text())
         run.results.append((path, result))
         log.info("%s: %s", path.name, result.status)
-    if on_loaded:
-        for area in dict.fromkeys(r.area for _, r in run.results if r.area):
-            on_loaded(engine, area)
+    run.recomputed = recompute.run(engine, areas=areas)
+    run.recomputed += [a for a in recompute_stale(engine, areas=areas) if a not in run.recomputed]
     return run

@@ -50,13 +50,15 @@ def record_run(engine: Engine, job_id: str, body: Callable[[], str]) -> str:
 def late_submissions(engine: Engine, *, today: date | None = None) -> pd.DataFrame:
     """Extracts due but not loaded, by organisation and quarter: missing or only rejected.
 
-    The data-quality matrix's rule (``etl.quality.overdue``): an
-    organisation is expected to send an extract type for every quarter after the
-    first one it sent it for; a quarter's extracts are due
-    CARERS_SUBMISSION_DUE_DAYS after it ends.
+    The data-quality matrix's rule (``etl.quality.overdue``): each area's
+    configuration says which extracts each organisation supplies and from
+    when; a quarter's extracts are due CARERS_SUBMISSION_DUE_DAYS after it ends.
     """
+    from measures.domain.area_files import load_areas
+
     return quality.overdue(
         quality.read_submissions(engine),
+        areas=load_areas().values(),
         due_days=settings.get_int("CARERS_SUBMISSION_DUE_DAYS"),
         today=today or date.today(),
     )

@@ -19,6 +19,7 @@ from carers_impact import db
 from carers_impact.errors import UserError
 from carers_impact.extracts import get_extract
 from etl.report import Report
+from measures.storage.values import mark_stale
 
 CHUNK_ROWS = 50_000
 
@@ -29,6 +30,10 @@ class SubmissionNotFound(UserError, LookupError):
 
 class CannotRevert(UserError, ValueError):
     """A revert that makes no sense: a rejected submission, or one already current."""
+
+
+class CannotWithdraw(UserError, ValueError):
+    """A withdrawal that makes no sense: a submission that is not the current one."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,7 @@ def load_accepted(
             _event(
                 conn, previous, "superseded", submitted_by, at, f"superseded by submission {sid}"
             )
+        mark_stale(conn, key.area, reason=f"submission {sid} loaded")
     return sid, previous
 
 
@@ -315,7 +321,93 @@ def revert(engine: Engine, submission_id: int, *, actor: str) -> int | None:
                 at,
                 f"replaced by revert to submission {submission_id}",
             )
+        mark_stale(conn, key.area, reason=f"reverted to submission {submission_id}")
     return previous
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """What a withdrawal did: the submission withdrawn and what is current now."""
+
+    submission_id: int
+    key: SubmissionKey
+    restored_id: int | None  # the earlier submission made current, or None
+
+
+def withdraw(
+    engine: Engine, submission_id: int, *, actor: str, reason: str, restore_previous: bool
+) -> Withdrawal:
+    """Withdraw the current submission of a key that should never have been loaded.
+
+    The key then has no current submission, or (`restore_previous`) the latest
+    earlier accepted one. The submission keeps its raw file and rows in the
+    history, with status ``withdrawn`` and an event naming the admin and reason.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise CannotWithdraw(
+            "Say why the submission is withdrawn (for example: loaded under the wrong quarter)"
+        )
+    at = now()
+    s, cs = db.submissions, db.current_submissions
+    with engine.begin() as conn:
+        db.serialise(conn, f"submission:{submission_id}")
+        row = conn.execute(sa.select(s).where(s.c.id == submission_id)).mappings().first()
+        if row is None:
+            raise SubmissionNotFound(f"There is no submission {submission_id}")
+        if row["status"] != "accepted":
+            raise CannotWithdraw(
+                f"Submission {submission_id} is {row['status']}; only the current accepted "
+                "submission of a quarter can be withdrawn"
+            )
+        key = SubmissionKey(row["extract"], row["organisation"], row["period"], row["area"])
+        where = (
+            (cs.c.extract == key.extract)
+            & (cs.c.organisation == key.organisation)
+            & (cs.c.period == key.period)
+        )
+        current = conn.execute(sa.select(cs.c.submission_id).where(where)).scalar()
+        if current != submission_id:
+            now_current = f"submission {current} is" if current else "nothing is"
+            raise CannotWithdraw(
+                f"Submission {submission_id} is not the current one for {key.extract} "
+                f"{key.organisation} {key.period} ({now_current} current); revert to it first "
+                "if it is the one to withdraw"
+            )
+        restored = None
+        if restore_previous:
+            restored = conn.execute(
+                sa.select(s.c.id)
+                .where(
+                    s.c.extract == key.extract,
+                    s.c.organisation == key.organisation,
+                    s.c.period == key.period,
+                    s.c.status == "accepted",
+                    s.c.id != submission_id,
+                )
+                .order_by(s.c.id.desc())
+            ).scalar()
+            if restored is None:
+                raise CannotWithdraw(
+                    f"There is no earlier accepted submission of {key.extract} "
+                    f"{key.organisation} {key.period} to go back to; withdraw it without one"
+                )
+        conn.execute(sa.update(s).where(s.c.id == submission_id).values(status="withdrawn"))
+        _event(conn, submission_id, "withdrawn", actor, at, reason)
+        if restored is None:
+            conn.execute(sa.delete(cs).where(where))
+        else:
+            _set_current(conn, key=key, submission_id=restored, actor=actor, at=at)
+            _event(
+                conn,
+                restored,
+                "reinstated",
+                actor,
+                at,
+                f"current again after {submission_id} was withdrawn",
+            )
+        mark_stale(conn, key.area, reason=f"submission {submission_id} withdrawn")
+    return Withdrawal(submission_id, key, restored)
 
 
 def history(

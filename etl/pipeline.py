@@ -12,54 +12,121 @@
    content is stored (only its hash, name and report are kept).
 5. **Validate**: the extract's Great Expectations suite; any failed
    expectation rejects the whole file, which is kept with its report.
-6. **Load**: an accepted file goes in one transaction and supersedes the
-   previous current submission; nothing is ever deleted.
-7. **Compute**: the area's measures are recomputed from the current rows
-   (the rows just loaded are handed over in memory, not read back).
-8. **Publish**: an admin publishes a quarter (see `measures.storage.publishing`).
+6. **Load**: an accepted file goes in one transaction, supersedes the
+   previous current submission and marks the area's measures out of date;
+   nothing is ever deleted.
+7. **Compute**: the area's measures are recomputed from the current rows,
+   the rows just loaded handed over as they are rather than read back; the
+   recompute clears the out-of-date mark. An inbox pass (`Recompute`) does
+   this once per area at the end of the pass. A process killed before it
+   leaves the mark, and the next pass, scheduler start or page view
+   recomputes the area.
+8. **Publish**: the public figures change only when an admin publishes a
+   quarter (see `etl.publication`): never as a side effect of 1-7.
 
-`submit` is the single entry point used by the inbox job, the CLI and the
-dashboard's upload page.
+`submit`, `revert` and `withdraw` each complete the flow themselves (steps 1
+to 7); they are the entry points of the inbox job, the CLI and the
+dashboard's upload and administration pages.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from carers_impact import db
 from carers_impact.extracts import get_extract
 from carers_impact.periods import InvalidPeriod, Quarter
 from etl import load
-from etl.load import CannotRevert, SubmissionNotFound
+from etl.load import CannotRevert, CannotWithdraw, SubmissionNotFound, Withdrawal
 from etl.naming import BadFileName, parse_file_name
 from etl.report import ExtractRejected, Report
 from measures.domain.area_files import load_areas
 from measures.domain.areas import Area
-from measures.storage.values import keep_loaded_rows
+from measures.domain.catalogue import load_catalogue
+from measures.storage.values import LoadedRows, recompute_area, recompute_stale
 
 __all__ = [
     "BadFileName",
     "CannotRevert",
+    "CannotWithdraw",
+    "Change",
+    "Recompute",
     "SubmissionNotFound",
     "SubmissionResult",
+    "Withdrawal",
     "check_file",
     "identify",
     "parse_file_name",
+    "recompute_stale",
     "revert",
     "submission_report",
     "submit",
+    "withdraw",
 ]
 
 log = logging.getLogger(__name__)
 
 CONTENT_NOT_KEPT = {"personal_data", "file_too_large"}
 """Rejections whose file content is not stored: only its hash, name and report."""
+
+
+@dataclass
+class Recompute:
+    """The recomputes an inbox pass owes: one per changed area, run at the end of the pass."""
+
+    loaded: dict[str, dict[int, pd.DataFrame]] = field(default_factory=dict)
+
+    def add(self, area: str, rows: LoadedRows | None = None) -> None:
+        self.loaded.setdefault(area, {}).update(rows or {})
+
+    def run(self, engine: Engine, *, areas: dict[str, Area]) -> list[str]:
+        """Recompute each changed area once, with the rows loaded for it; returns the areas."""
+        done = list(self.loaded)
+        for area_id in done:
+            recompute_area(engine, area_id, area=areas[area_id], loaded=self.loaded.pop(area_id))
+        return done
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an accepted file changed: the submission it replaced and its headline measure."""
+
+    replaced_id: int | None
+    replaced_rows: int | None
+    rows: int
+    measure_title: str
+    unit: str
+    before: float | None
+    after: float | None
+
+    @property
+    def text(self) -> str:
+        """`replaces submission 450, 226 rows, with 230 rows; known carers 1,903 -> 1,910`."""
+        if self.replaced_id is None:
+            head = f"the first file for this quarter: {self.rows:,} rows"
+        else:
+            head = (
+                f"replaces submission {self.replaced_id}, {self.replaced_rows:,} rows, "
+                f"with {self.rows:,} rows"
+            )
+        return f"{head}; {self.measure_title.lower()} {_number(self.before, self.unit)} -> " + (
+            _number(self.after, self.unit)
+        )
+
+
+def _number(value: float | None, unit: str) -> str:
+    if value is None or pd.isna(value):
+        return "none"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.1f}{'%' if unit == 'percent' else ''}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +138,7 @@ class SubmissionResult:
     submission_id: int | None
     superseded_id: int | None = None
     area: str | None = None  # set when the file changed an area's current rows
+    change: Change | None = None  # what it changed, when its area was recomputed at once
 
     @property
     def accepted(self) -> bool:
@@ -188,9 +256,13 @@ def submit(
     period: str | None = None,
     areas: dict[str, Area] | None = None,
     today: date | None = None,
-    on_loaded: Callable[[Engine, str], None] | None = None,
+    recompute: Recompute | None = None,
 ) -> SubmissionResult:
-    """Check one file and, if it passes, load it as the current submission."""
+    """Check one file and, if it passes, load it as the current submission and recompute.
+
+    With `recompute` (an inbox pass) the area's recompute waits for the end of
+    the pass; otherwise it runs now and the result says what changed.
+    """
     areas = areas if areas is not None else load_areas()
     key = None
     try:
@@ -213,7 +285,8 @@ def submit(
                 filename=filename,
                 submitted_by=submitted_by,
                 source=source,
-                on_loaded=on_loaded,
+                areas=areas,
+                recompute=recompute,
             )
         rows = check_file(content, key=key, report=report, areas=areas)
     except ExtractRejected as rejected:
@@ -232,6 +305,7 @@ def submit(
         )
         log.info("rejected %s as submission %s", filename, sid)
         return SubmissionResult("rejected", report, sid)
+    before = None if recompute else _headline(engine, key)
     sid, previous = load.load_accepted(
         engine,
         key=key,
@@ -243,10 +317,42 @@ def submit(
         source=source,
     )
     log.info("loaded %s as submission %s (%s rows)", filename, sid, report.row_count)
-    keep_loaded_rows(engine, submission_id=sid, extract=key.extract, sha256=digest, rows=rows)
-    if on_loaded:
-        on_loaded(engine, key.area)
-    return SubmissionResult("accepted", report, sid, previous, key.area)
+    loaded = {sid: rows}
+    if recompute is not None:
+        recompute.add(key.area, loaded)
+        return SubmissionResult("accepted", report, sid, previous, key.area)
+    recompute_area(engine, key.area, area=areas[key.area], loaded=loaded)
+    change = _change(engine, key, before=before, previous=previous, rows=report.row_count)
+    return SubmissionResult("accepted", report, sid, previous, key.area, change)
+
+
+def _headline(engine: Engine, key: load.SubmissionKey) -> tuple[str, str, str, float | None]:
+    """The first catalogue measure drawn from the key's extract, and its area value now."""
+    measure = next(m for m in load_catalogue().values() if key.extract in m.sources)
+    mv = db.measure_values
+    with engine.connect() as conn:
+        value = conn.execute(
+            sa.select(mv.c.value).where(
+                mv.c.area == key.area,
+                mv.c.measure_id == measure.id,
+                mv.c.period == key.period,
+                mv.c.breakdown == "all",
+            )
+        ).scalar()
+    return measure.id, measure.title, measure.unit, value
+
+
+def _change(
+    engine: Engine,
+    key: load.SubmissionKey,
+    *,
+    before: tuple[str, str, str, float | None],
+    previous: int | None,
+    rows: int,
+) -> Change:
+    replaced_rows = load.get_submission(engine, previous)["row_count"] if previous else None
+    _, title, unit, after = _headline(engine, key)
+    return Change(previous, replaced_rows, rows, title, unit, before[3], after)
 
 
 def _resubmitted(
@@ -258,7 +364,8 @@ def _resubmitted(
     filename: str,
     submitted_by: str,
     source: str,
-    on_loaded: Callable[[Engine, str], None] | None,
+    areas: dict[str, Area],
+    recompute: Recompute | None,
 ) -> SubmissionResult:
     """The same bytes again: a no-op if current, else the earlier submission comes back."""
     earlier = load.get_submission(engine, earlier_id)
@@ -283,15 +390,19 @@ def _resubmitted(
             source=source,
         )
         return SubmissionResult("duplicate", report, sid)
+    before = None if recompute else _headline(engine, key)
     previous = load.revert(engine, earlier_id, actor=submitted_by)
     report.warn(
         "reinstated",
         f"This file is identical to earlier submission {earlier_id}; "
         "that submission is current again and nothing was loaded twice",
     )
-    if on_loaded:
-        on_loaded(engine, key.area)
-    return SubmissionResult("reinstated", report, earlier_id, previous, key.area)
+    if recompute is not None:
+        recompute.add(key.area)
+        return SubmissionResult("reinstated", report, earlier_id, previous, key.area)
+    recompute_area(engine, key.area, area=areas[key.area])
+    change = _change(engine, key, before=before, previous=previous, rows=report.row_count)
+    return SubmissionResult("reinstated", report, earlier_id, previous, key.area, change)
 
 
 def revert(engine: Engine, submission_id: int, *, actor: str) -> int | None:
@@ -299,11 +410,24 @@ def revert(engine: Engine, submission_id: int, *, actor: str) -> int | None:
 
     Returns the id of the submission it replaced (None if the key had none).
     """
-    from measures.storage.values import recompute_area
-
     previous = load.revert(engine, submission_id, actor=actor)
     recompute_area(engine, load.get_submission(engine, submission_id)["area"])
     return previous
+
+
+def withdraw(
+    engine: Engine, submission_id: int, *, actor: str, reason: str, restore_previous: bool = False
+) -> Withdrawal:
+    """Withdraw a submission that should never have been loaded, then recompute its area.
+
+    The key is left with no current submission, or with the latest earlier
+    accepted one (`restore_previous`); the raw file stays in the history.
+    """
+    withdrawal = load.withdraw(
+        engine, submission_id, actor=actor, reason=reason, restore_previous=restore_previous
+    )
+    recompute_area(engine, withdrawal.key.area)
+    return withdrawal
 
 
 def submission_report(engine: Engine, submission_id: int) -> dict:

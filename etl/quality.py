@@ -2,23 +2,27 @@
 
 A cell of the matrix (organisation x extract x quarter) is one of:
 
-* ``received``: an accepted file arrived by the due date;
-* ``late``: the first accepted file arrived after the due date;
+* ``received``: a file is loaded, and the first accepted one arrived by the due date;
+* ``late``: a file is loaded, but the first accepted one arrived after the due date;
 * ``rejected``: files arrived but every one was rejected, so nothing is loaded;
-* ``missing``: nothing arrived and the due date has passed;
+* ``missing``: nothing is loaded (nothing arrived, or what was loaded was
+  withdrawn) and the due date has passed;
 * ``not due``: nothing yet, and the due date is still to come;
-* ``not expected``: before the first quarter the organisation ever sent that
-  extract.
+* ``not expected``: the area's configuration does not expect that extract from
+  that organisation for that quarter (see ``supplies`` and ``since`` in the
+  area file).
 
 A quarter's extracts are due CARERS_SUBMISSION_DUE_DAYS after it ends.
 ``overdue`` lists the missing and rejected cells past their due date, for the
-scheduler's late-submission check: the matrix and the check share one rule.
+scheduler's late-submission check, and ``completeness`` says for one quarter
+how many of the expected extracts are loaded: all three share one rule.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -121,31 +125,32 @@ def _quarter(label) -> Quarter | None:
         return None
 
 
+def _cells(submissions: pd.DataFrame) -> dict[tuple[str, str, str], pd.DataFrame]:
+    subs = submissions[submissions["status"].isin(["accepted", "rejected"])]
+    return {key: group for key, group in subs.groupby(["organisation", "extract", "period"])}
+
+
 def quality_matrix(
     submissions: pd.DataFrame,
     *,
-    organisations: Sequence[str],
+    area: Area,
     quarters: Sequence[Quarter],
     due_days: int,
     today: date,
-    extracts: Sequence[str] = tuple(EXTRACTS),
 ) -> pd.DataFrame:
     """One row per organisation, extract and quarter with its state (see the module doc)."""
-    subs = submissions[submissions["status"].isin(["accepted", "rejected"])].copy()
-    subs["quarter"] = subs["period"].map(_quarter)
-    subs = subs[subs["quarter"].notna()]
-    accepted = subs[subs["status"] == "accepted"]
-    first_sent = accepted.groupby(["organisation", "extract"])["quarter"].min().to_dict()
-    by_cell = {key: group for key, group in subs.groupby(["organisation", "extract", "period"])}
+    by_cell = _cells(submissions)
     rows = []
-    for org in organisations:
-        for extract in extracts:
-            first = first_sent.get((org, extract))
+    for org in area.organisation_codes:
+        for extract in EXTRACTS:
             for quarter in quarters:
                 due = due_date(quarter, due_days)
-                cell = by_cell.get((org, extract, quarter.label))
+                expected = (org, extract) in area.expected_extracts(quarter)
                 state, submission_id = _state(
-                    cell, first=first, quarter=quarter, due=due, today=today
+                    by_cell.get((org, extract, quarter.label)),
+                    expected=expected,
+                    due=due,
+                    today=today,
                 )
                 rows.append(
                     {
@@ -163,28 +168,37 @@ def quality_matrix(
 OVERDUE_COLUMNS = ["area", "organisation", "extract", "period", "due", "state"]
 
 
-def overdue(submissions: pd.DataFrame, *, due_days: int, today: date) -> pd.DataFrame:
-    """Extracts past their due date with nothing loaded: ``missing`` or ``rejected`` cells.
+def overdue(
+    submissions: pd.DataFrame, *, areas: Iterable[Area], due_days: int, today: date
+) -> pd.DataFrame:
+    """Expected extracts past their due date with nothing loaded: ``missing`` or ``rejected``.
 
-    For every organisation and extract type it has sent, each quarter from the
-    first it sent (the matrix's "not expected" before that) to the last one due.
+    Every quarter from the area's first quarter of returns to the last one due.
     """
-    subs = submissions[submissions["status"].isin(["accepted", "rejected"])].copy()
-    subs["quarter"] = subs["period"].map(_quarter)
-    accepted = subs[(subs["status"] == "accepted") & subs["quarter"].notna()]
     rows = []
-    for (area, org), sent in accepted.groupby(["area", "organisation"]):
+    for area in areas:
+        first = first_quarter(area, submissions)
+        if first is None:
+            continue
         cells = quality_matrix(
-            subs[subs["organisation"] == org],
-            organisations=[org],
-            quarters=_due_quarters(min(sent["quarter"]), due_days=due_days, today=today),
+            submissions[submissions["area"] == area.id],
+            area=area,
+            quarters=_due_quarters(first, due_days=due_days, today=today),
             due_days=due_days,
             today=today,
-            extracts=sorted(set(sent["extract"])),
         )
         owed = cells[cells["state"].isin(["missing", "rejected"])]
-        rows.extend(owed.assign(area=area).to_dict("records"))
+        rows.extend(owed.assign(area=area.id).to_dict("records"))
     return pd.DataFrame(rows, columns=OVERDUE_COLUMNS)
+
+
+def first_quarter(area: Area, submissions: pd.DataFrame) -> Quarter | None:
+    """The area's first quarter of returns: configured, else its first accepted file's."""
+    if area.returns_from is not None:
+        return area.returns_from
+    accepted = submissions[(submissions["area"] == area.id) & (submissions["status"] == "accepted")]
+    quarters = [q for q in accepted["period"].map(_quarter) if q is not None]
+    return min(quarters) if quarters else None
 
 
 def _due_quarters(first: Quarter, *, due_days: int, today: date) -> list[Quarter]:
@@ -202,18 +216,19 @@ def _arrived(value) -> date:
 
 
 def _state(
-    cell: pd.DataFrame | None, *, first: Quarter | None, quarter: Quarter, due: date, today: date
+    cell: pd.DataFrame | None, *, expected: bool, due: date, today: date
 ) -> tuple[str, int | None]:
     if cell is not None:
-        accepted = cell[cell["status"] == "accepted"]
-        if len(accepted):
+        current = cell[cell["current"]]
+        if len(current):
+            accepted = cell[cell["status"] == "accepted"]
             earliest = accepted.sort_values("submitted_at").iloc[0]
-            current = accepted[accepted["current"]]
-            shown = int((current if len(current) else accepted).iloc[0]["id"])
             on_time = _arrived(earliest["submitted_at"]) <= due
-            return ("received" if on_time else "late"), shown
-        return "rejected", int(cell.sort_values("id").iloc[-1]["id"])
-    if first is None or quarter < first:
+            return ("received" if on_time else "late"), int(current.iloc[0]["id"])
+        rejected = cell[cell["status"] == "rejected"]
+        if len(rejected):
+            return "rejected", int(rejected.sort_values("id").iloc[-1]["id"])
+    if not expected:
         return "not expected", None
     return ("missing" if due < today else "not due"), None
 
@@ -227,8 +242,95 @@ def area_matrix(
     shown = [newest.shift(-i) for i in range(last - 1, -1, -1)]
     return quality_matrix(
         read_submissions(engine, area=area.id),
-        organisations=area.organisation_codes,
+        area=area,
         quarters=shown,
         due_days=settings.get_int("CARERS_SUBMISSION_DUE_DAYS"),
         today=today,
     )
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """Which of a quarter's expected extracts are loaded, rejected or missing (and not yet due)."""
+
+    area: str
+    period: str
+    expected: tuple[tuple[str, str], ...]  # (organisation, extract), from the configuration
+    loaded: tuple[tuple[str, str], ...]  # expected and loaded (a current submission)
+    rejected: tuple[tuple[str, str], ...]  # expected; files arrived but all were rejected
+    missing: tuple[tuple[str, str], ...]  # expected; nothing loaded or rejected
+    due: date
+
+    @property
+    def received(self) -> tuple[tuple[str, str], ...]:
+        """Expected extracts for which some file arrived (loaded or rejected)."""
+        return self.loaded + self.rejected
+
+    @property
+    def complete(self) -> bool:
+        return len(self.loaded) == len(self.expected)
+
+    @property
+    def extracts_wanting(self) -> set[str]:
+        """Extract types with something expected not loaded."""
+        return {extract for _, extract in self.rejected + self.missing}
+
+    def affected_measures(self, measures: Mapping[str, Sequence[str]]) -> list[str]:
+        """Measure ids (of `measures`: id -> its source extracts) drawn from a wanting extract."""
+        wanting = self.extracts_wanting
+        return [m for m, sources in measures.items() if wanting & set(sources)]
+
+    @property
+    def summary(self) -> str:
+        """`4 of 6 expected extracts loaded; missing: ROT-ASC breaks; rejected: ROT-CC outcomes`."""
+        words = [f"{len(self.loaded)} of {len(self.expected)} expected extracts loaded"]
+        for label, cells in (("missing", self.missing), ("rejected", self.rejected)):
+            if cells:
+                words.append(f"{label}: " + ", ".join(f"{o} {e}" for o, e in cells))
+        return "; ".join(words)
+
+
+def quarter_completeness(
+    submissions: pd.DataFrame, *, area: Area, quarter: Quarter, due_days: int
+) -> Completeness:
+    """Completeness of one quarter from the area's submissions (see `read_submissions`)."""
+    by_cell = _cells(submissions)
+    expected = area.expected_extracts(quarter)
+    loaded, rejected, missing = [], [], []
+    for org, extract in expected:
+        cell = by_cell.get((org, extract, quarter.label))
+        if cell is not None and cell["current"].any():
+            loaded.append((org, extract))
+        elif cell is not None and (cell["status"] == "rejected").any():
+            rejected.append((org, extract))
+        else:
+            missing.append((org, extract))
+    return Completeness(
+        area=area.id,
+        period=quarter.label,
+        expected=expected,
+        loaded=tuple(loaded),
+        rejected=tuple(rejected),
+        missing=tuple(missing),
+        due=due_date(quarter, due_days),
+    )
+
+
+def completeness(engine: Engine, *, area: Area, periods: Sequence[str]) -> dict[str, Completeness]:
+    """Completeness of each of these quarters of an area, by quarter label."""
+    submissions = read_submissions(engine, area=area.id)
+    due_days = settings.get_int("CARERS_SUBMISSION_DUE_DAYS")
+    return {
+        label: quarter_completeness(
+            submissions, area=area, quarter=Quarter.parse(label), due_days=due_days
+        )
+        for label in periods
+    }
+
+
+def latest_complete(quarters: Sequence[str], found: Mapping[str, Completeness]) -> str | None:
+    """The newest of `quarters` (newest first) that is complete, else the newest, else None."""
+    for label in quarters:
+        if found[label].complete:
+            return label
+    return quarters[0] if quarters else None

@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 POLL_INBOX = "poll_inbox"
 RECOMPUTE = "nightly_recompute"
 LATE_CHECK = "late_submission_check"
-JOB_IDS = (POLL_INBOX, RECOMPUTE, LATE_CHECK)
+PUBLISH = "publish_scheduled"
+JOB_IDS = (POLL_INBOX, RECOMPUTE, LATE_CHECK, PUBLISH)
 LOCAL = "local"  # this process's own jobs (lease renewal), never shared
 """Each job's id is also the name of its function in this module."""
 
@@ -53,6 +54,11 @@ def _jobs() -> list[tuple[str, str, Callable[[], BaseTrigger]]]:
             "Check for late submissions",
             lambda: CronTrigger.from_crontab(settings.get("CARERS_LATE_CHECK_CRON")),
         ),
+        (
+            PUBLISH,
+            "Publish scheduled quarters",
+            lambda: IntervalTrigger(seconds=settings.get_int("CARERS_PUBLISH_CHECK_SECONDS")),
+        ),
     ]
 
 
@@ -74,13 +80,10 @@ def _run_job(job_id: str, body: Callable[[Engine], str]) -> str:
 
 
 def poll_inbox() -> str:
-    """Job: submit whatever is in the inbox."""
+    """Job: submit whatever is in the inbox (and recompute the areas it changed)."""
     from etl.inbox import process_inbox
-    from measures.storage.values import recompute_area
 
-    return _run_job(
-        POLL_INBOX, lambda engine: process_inbox(engine, on_loaded=recompute_area).summary()
-    )
+    return _run_job(POLL_INBOX, lambda engine: process_inbox(engine).summary())
 
 
 def nightly_recompute() -> str:
@@ -106,6 +109,16 @@ def late_submission_check() -> str:
         return f"{len(late)} late: {listed}" + (" ..." if len(late) > 20 else "")
 
     return _run_job(LATE_CHECK, body)
+
+
+def publish_scheduled() -> str:
+    """Job: publish the quarters whose scheduled time has come, if they can be."""
+    from etl.publication import publish_due
+
+    def body(engine: Engine) -> str:
+        return "; ".join(publish_due(engine)) or "nothing due"
+
+    return _run_job(PUBLISH, body)
 
 
 def _renew_lease(holder: str, seconds: int) -> None:
@@ -150,6 +163,10 @@ def run() -> None:
         while not lease.acquire(engine, holder=holder, seconds=seconds):
             log.warning("another scheduler process holds the lease; standing by")
             time.sleep(renew_every)
+        from measures.storage.values import recompute_stale
+
+        if stale := recompute_stale(engine):  # left out of date by a process that died
+            log.warning("recomputed %s, left out of date by a stopped process", ", ".join(stale))
         scheduler = build_scheduler()
         scheduler.add_job(
             _renew_lease,

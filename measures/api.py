@@ -57,10 +57,10 @@ __all__ = [
     "measure_table",
     "national_benchmarks",
     "open_engine",
+    "publication_history",
     "publication_status",
-    "publish",
     "quarters_with_figures",
-    "recompute_area",
+    "recompute_stale",
     "scorecard",
     "update_action",
 ]
@@ -69,8 +69,6 @@ OUTPUT_COLUMNS = list(RESULT_COLUMNS)
 InvalidComment = commentary.InvalidComment
 InvalidActionUpdate = action_log.InvalidUpdate
 UnknownAction = action_log.UnknownAction
-AlreadyPublished = publishing.AlreadyPublished
-NothingToPublish = publishing.NothingToPublish
 
 
 class UnknownArea(UsageError, LookupError):
@@ -132,19 +130,20 @@ def canonical_period(text: str) -> str:
 def data_version(engine: Engine) -> str:
     """Changes whenever anything a page shows changes: a key for caching reads.
 
-    Covers loads, reverts, recomputes, publishing, commentary, action updates
-    and job runs; one cheap query.
+    Covers loads, reverts, withdrawals, recomputes, every publication action,
+    commentary, action updates and job runs; one cheap query. An area left
+    out of date by a process that stopped mid-change is recomputed first.
     """
 
     def latest(column) -> sa.ScalarSelect:
         return sa.select(sa.func.max(column)).scalar_subquery()
 
     query = sa.select(
+        sa.select(sa.func.count()).select_from(db.stale_areas).scalar_subquery(),
         latest(db.submissions.c.id),
         latest(db.current_submissions.c.updated_at),
         latest(db.measure_values.c.computed_at),
-        latest(db.published_periods.c.published_at),
-        sa.select(sa.func.count()).select_from(db.published_periods).scalar_subquery(),
+        latest(db.publications.c.id),
         latest(db.commentary.c.id),
         latest(db.action_updates.c.id),
         latest(db.job_runs.c.id),
@@ -152,6 +151,10 @@ def data_version(engine: Engine) -> str:
     )
     with engine.connect() as conn:
         row = conn.execute(query).one()
+    if row[0]:
+        recompute_stale(engine)
+        with engine.connect() as conn:
+            row = conn.execute(query).one()
     return "|".join(str(v) for v in row)
 
 
@@ -196,9 +199,9 @@ def quarters_with_figures(engine: Engine, *, area: str) -> list[str]:
     return quarters.quarters_with_figures(engine, area=_area(area).id)
 
 
-def recompute_area(engine: Engine, area: str) -> int:
-    """Recompute and store an area's measures from its current rows (after a load or revert)."""
-    return store.recompute_area(engine, _area(area).id)
+def recompute_stale(engine: Engine) -> list[str]:
+    """Recompute any area a process stopped mid-change left out of date; returns them."""
+    return store.recompute_stale(engine, areas=areas())
 
 
 def measure_detail(
@@ -284,16 +287,15 @@ def update_action(
 
 
 # -- publishing -----------------------------------------------------------------------
+# Publishing itself goes through `etl.publication`, which checks that a quarter is complete.
 
 
 def publication_status(engine: Engine, *, area: str) -> pd.DataFrame:
-    """Every quarter with figures, newest first: published or provisional, when and by whom."""
+    """Every quarter with figures, newest first: provisional, scheduled, published or
+    withdrawn, when and by whom, and how many figures changed since publication."""
     return quarters.publication_status(engine, area=_area(area).id)
 
 
-def publish(engine: Engine, *, area: str, period: str, by: str) -> str:
-    """Publish a quarter and refresh the area's public figures."""
-    the_area = get_area(area)
-    label = publishing.publish(engine, area=the_area, period=period, by=by)
-    publishing.refresh_public(engine, the_area.id, store.read_values(engine, area=the_area.id))
-    return label
+def publication_history(engine: Engine, *, area: str) -> pd.DataFrame:
+    """Every publication action of an area, newest first: who, when and why."""
+    return quarters.publication_history(engine, area=_area(area).id)

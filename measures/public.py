@@ -2,8 +2,9 @@
 
 Every read here is from ``public_measure_values``, which holds only published
 quarters' public measures after disclosure control (see
-``measures.storage.publishing``), plus the configuration (catalogue and
-areas). Nothing here touches the exact figures, submissions or records, so the
+``measures.storage.publishing``), ``public_periods`` (when each quarter was
+published, revised or withdrawn, and why), plus the configuration (catalogue
+and areas). Nothing here touches the exact figures, submissions or records, so the
 public view can run on a database role that may read that table and nothing
 else (``docs/public-role.md``). The public pages import only this module.
 """
@@ -36,6 +37,7 @@ from measures.domain.public_text import (
     measure_dictionary,
     open_data,
     open_data_csv,
+    publication_note,
     published_quarters,
     quarterly_series,
     suppressed_note,
@@ -74,9 +76,11 @@ __all__ = [
     "open_data",
     "open_data_csv",
     "public_area_ids",
+    "publication_note",
     "published_quarters",
     "quarterly_series",
     "read_figures",
+    "read_publications",
     "suppressed_note",
     "target_summary",
     "theme_groups",
@@ -124,4 +128,31 @@ def read_figures(engine: Engine, *, area: str) -> pd.DataFrame:
     for column in ("value", "lower_ci", "upper_ci"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     frame["suppressed"] = frame["suppressed"].astype(bool)
+    return frame
+
+
+PUBLICATION_COLUMNS = [
+    "period",
+    "status",
+    "first_published_at",
+    "published_at",
+    "revised_at",
+    "revision_reason",
+    "withdrawn_at",
+    "withdrawal_notice",
+]
+
+
+def read_publications(engine: Engine, *, area: str) -> pd.DataFrame:
+    """When each of an area's quarters was published, revised or withdrawn, and why."""
+    table = db.public_periods
+    query = sa.select(*(table.c[c] for c in PUBLICATION_COLUMNS)).where(table.c.area == area)
+    try:
+        with engine.connect() as conn:
+            rows = [tuple(row) for row in conn.execute(query)]
+    except sa.exc.SQLAlchemyError as error:
+        raise FiguresUnavailable("the publication dates cannot be read") from error
+    frame = pd.DataFrame(rows, columns=PUBLICATION_COLUMNS)
+    for column in ("first_published_at", "published_at", "revised_at", "withdrawn_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame

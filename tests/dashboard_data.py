@@ -18,7 +18,6 @@ from streamlit.testing.v1 import AppTest
 from carers_impact import accounts, db
 from carers_impact.periods import Quarter
 from etl.pipeline import submit
-from measures.storage.values import recompute_area
 from tests.files import CARERS_HEADER, assessments_csv, csv_bytes
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -62,7 +61,7 @@ def bad_carers_file() -> bytes:
 
 
 def _load(engine, content: bytes, filename: str, *, by: str = "uma") -> None:
-    result = submit(engine, content, filename=filename, submitted_by=by, on_loaded=recompute_area)
+    result = submit(engine, content, filename=filename, submitted_by=by)
     assert result.status == "accepted", result.report.to_text()
 
 

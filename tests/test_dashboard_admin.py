@@ -84,10 +84,17 @@ def test_publishing_needs_confirmation_then_makes_the_quarter_public(database):
     assert api.measure_table(engine, area="rotherham", public=True).empty
     at.checkbox(key="publish_sure").check()
     at.button(key="publish_submit").click().run()
+    refused = " ".join(e.value for e in at.error)
+    assert "2024-25 Q1 is incomplete for Rotherham" in refused and "override" in refused
+    assert api.measure_table(engine, area="rotherham", public=True).empty
+    at.text_input(key="publish_override").input("The board asked for the register alone")
+    at.checkbox(key="publish_sure").check()
+    at.button(key="publish_submit").click().run()
     assert "Published 2024-25 Q1 for Rotherham." in texts(at)
     status = api.publication_status(engine, area="rotherham").set_index("period")
     assert status.loc["2024-25 Q1", "published"]
     assert status.loc["2024-25 Q1", "published_by"] == "ada"
+    assert status.loc["2024-25 Q1", "override_reason"] == "The board asked for the register alone"
     public = api.measure_table(engine, area="rotherham", public=True)
     assert set(public["period"]) == {"2024-25 Q1"}
     scorecard = as_user("vera", "views/scorecard.py", area="rotherham", period="2024-25 Q1")

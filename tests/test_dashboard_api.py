@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
 
 from carers_impact.periods import Quarter
-from etl import quality
+from etl import publication, quality
 from etl.jobs import late_submissions
 from etl.pipeline import submit
 from measures import api
-from measures.storage.values import recompute_area
 from tests.dashboard_data import bad_carers_file, carers_file
+
+INCOMPLETE = "test data: only some of the expected extracts"
 
 
 def load(engine, known: int, quarter: str, org: str = "ROT-ASC") -> None:
@@ -23,7 +25,6 @@ def load(engine, known: int, quarter: str, org: str = "ROT-ASC") -> None:
         carers_file(known, quarter),
         filename=name,
         submitted_by="t",
-        on_loaded=recompute_area,
     )
     assert result.status == "accepted", result.report.to_text()
 
@@ -43,16 +44,19 @@ def submissions(*rows) -> pd.DataFrame:
 QUARTERS = [Quarter(2024, 1), Quarter(2024, 2), Quarter(2024, 3), Quarter(2024, 4)]
 
 
-def states(frame, **kwargs) -> dict[str, str]:
+def one_organisation(*, since: str = "2024-25 Q1", supplies=("carers",)):
+    """Rotherham's configuration cut down to ROT-ASC sending `supplies` from `since`."""
+    rotherham = api.get_area("rotherham")
+    org = replace(rotherham.organisation("ROT-ASC"), supplies=supplies, since=Quarter.parse(since))
+    return replace(rotherham, organisations=(org,))
+
+
+def states(frame, *, area=None, **kwargs) -> dict[str, str]:
     matrix = quality.quality_matrix(
-        frame,
-        organisations=["ROT-ASC"],
-        quarters=QUARTERS,
-        due_days=45,
-        extracts=["carers"],
-        **kwargs,
+        frame, area=area or one_organisation(), quarters=QUARTERS, due_days=45, **kwargs
     )
-    return dict(zip(matrix["period"], matrix["state"], strict=True))
+    carers = matrix[matrix["extract"] == "carers"]
+    return dict(zip(carers["period"], carers["state"], strict=True))
 
 
 def test_each_cell_is_received_late_rejected_missing_or_not_due():
@@ -77,25 +81,68 @@ def test_a_late_correction_does_not_make_an_on_time_file_late():
         (3, "ROT-ASC", "carers", "2024-25 Q1", "rejected", "2024-12-02", False),
     )
     matrix = quality.quality_matrix(
-        frame,
-        organisations=["ROT-ASC"],
-        quarters=QUARTERS[:1],
-        due_days=45,
-        today=date(2025, 1, 1),
-        extracts=["carers"],
+        frame, area=one_organisation(), quarters=QUARTERS[:1], due_days=45, today=date(2025, 1, 1)
     )
-    assert matrix.iloc[0]["state"] == "received"
-    assert matrix.iloc[0]["submission_id"] == 2  # the current one
+    cell = matrix[matrix["extract"] == "carers"].iloc[0]
+    assert cell["state"] == "received"
+    assert cell["submission_id"] == 2  # the current one
 
 
-def test_nothing_is_expected_before_an_organisation_first_sends_an_extract():
+def test_only_what_the_configuration_expects_is_missing():
     frame = submissions((1, "ROT-ASC", "carers", "2024-25 Q3", "accepted", "2024-12-01", True))
-    assert states(frame, today=date(2026, 1, 1)) == {
+    assert states(frame, area=one_organisation(since="2024-25 Q3"), today=date(2026, 1, 1)) == {
         "2024-25 Q1": "not expected",
         "2024-25 Q2": "not expected",
         "2024-25 Q3": "received",
         "2024-25 Q4": "missing",
     }
+    matrix = quality.quality_matrix(
+        frame, area=one_organisation(), quarters=QUARTERS, due_days=45, today=date(2026, 1, 1)
+    )
+    assert set(matrix[matrix["extract"] == "breaks"]["state"]) == {"not expected"}
+
+
+def test_a_withdrawn_file_leaves_its_cell_missing():
+    frame = submissions(
+        (1, "ROT-ASC", "carers", "2024-25 Q1", "withdrawn", "2024-07-20", False),
+    )
+    assert states(frame, today=date(2025, 1, 1))["2024-25 Q1"] == "missing"
+
+
+def test_completeness_counts_expected_loaded_rejected_and_missing():
+    area = one_organisation(supplies=("carers", "assessments", "breaks"))
+    frame = submissions(
+        (1, "ROT-ASC", "carers", "2024-25 Q1", "accepted", "2024-07-20", True),
+        (2, "ROT-ASC", "breaks", "2024-25 Q1", "rejected", "2024-07-21", False),
+    )
+    found = quality.quarter_completeness(frame, area=area, quarter=QUARTERS[0], due_days=45)
+    assert not found.complete
+    assert found.loaded == (("ROT-ASC", "carers"),)
+    assert found.rejected == (("ROT-ASC", "breaks"),)
+    assert found.missing == (("ROT-ASC", "assessments"),)
+    assert found.received == (("ROT-ASC", "carers"), ("ROT-ASC", "breaks"))
+    assert found.summary == (
+        "1 of 3 expected extracts loaded; missing: ROT-ASC assessments; rejected: ROT-ASC breaks"
+    )
+    sources = {m.id: m.sources for m in api.catalogue().values()}
+    affected = found.affected_measures(sources)
+    assert "assessments_completed" in affected and "carers_with_break" in affected
+    assert "known_carers" not in affected and "crqol_score" not in affected
+
+
+def test_the_latest_complete_quarter_is_the_newest_with_everything_loaded():
+    area = one_organisation()
+    frame = submissions(
+        (1, "ROT-ASC", "carers", "2024-25 Q1", "accepted", "2024-07-20", True),
+        (2, "ROT-ASC", "carers", "2024-25 Q2", "accepted", "2024-10-20", True),
+    )
+    found = {
+        q.label: quality.quarter_completeness(frame, area=area, quarter=q, due_days=45)
+        for q in QUARTERS
+    }
+    newest_first = [q.label for q in reversed(QUARTERS)]
+    assert quality.latest_complete(newest_first, found) == "2024-25 Q2"
+    assert quality.latest_complete(["2024-25 Q4"], found) == "2024-25 Q4"  # none complete
 
 
 def test_the_matrix_s_missing_cells_agree_with_the_late_submission_check(engine):
@@ -112,10 +159,14 @@ def test_the_matrix_s_missing_cells_agree_with_the_late_submission_check(engine)
     matrix = quality.area_matrix(engine, area=api.get_area("rotherham"), last=8, today=today)
     owed = matrix["state"].isin(["missing", "rejected"]) & (matrix["due"] < today)
     missing = matrix[owed][["organisation", "extract", "period"]]
-    late = late_submissions(engine, today=today)[["organisation", "extract", "period"]]
+    late = late_submissions(engine, today=today)
+    late = late[late["area"] == "rotherham"]
+    late = late[late["period"].isin(set(matrix["period"]))][["organisation", "extract", "period"]]
     assert sorted(map(tuple, missing.to_numpy())) == sorted(map(tuple, late.to_numpy()))
     assert ("ROT-ASC", "carers", "2024-25 Q2") in set(map(tuple, missing.to_numpy()))
     assert ("ROT-ASC", "carers", "2024-25 Q4") in set(map(tuple, late.to_numpy()))
+    assert ("ROT-CC", "outcomes", "2024-25 Q1") in set(map(tuple, late.to_numpy()))
+    assert ("ROT-CC", "carers", "2024-25 Q1") not in set(map(tuple, late.to_numpy()))
 
 
 # -- measure pages --------------------------------------------------------------------
@@ -276,7 +327,9 @@ def test_the_data_version_changes_with_every_kind_of_change(engine):
         engine, area="rotherham", action_id="newsletters", status="done", note="", author="a"
     )
     assert changed()
-    api.publish(engine, area="rotherham", period="2024-25 Q1", by="a")
+    publication.publish(
+        engine, area="rotherham", period="2024-25 Q1", by="a", override_reason=INCOMPLETE
+    )
     assert changed()
     assert not changed()
 
@@ -284,7 +337,9 @@ def test_the_data_version_changes_with_every_kind_of_change(engine):
 def test_publication_status_lists_quarters_newest_first(engine):
     load(engine, 10, "2024-25 Q1")
     load(engine, 11, "2024-25 Q2")
-    api.publish(engine, area="rotherham", period="2024-25 Q1", by="ada")
+    publication.publish(
+        engine, area="rotherham", period="2024-25 Q1", by="ada", override_reason=INCOMPLETE
+    )
     status = api.publication_status(engine, area="rotherham")
     assert status["period"].tolist() == ["2024-25 Q2", "2024-25 Q1"]
     assert status["published"].tolist() == [False, True]

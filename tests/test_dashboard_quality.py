@@ -23,8 +23,10 @@ def test_the_matrix_shows_late_rejected_and_missing_extracts_in_words():
     assert "ROT-ASC carers 2024-25 Q2: missing" in carers  # nothing since, and past due
     assert ">Late<" in carers and ">Missing<" in carers
     assert "ROT-CC carers 2024-25 Q1: rejected" in table_row(html, "ROT-CC carers")
-    assert '<th scope="row">ROT-CC assessments</th>' not in html  # never sent, so not expected
-    assert "never sent by the organisation: ROT-ASC breaks" in texts(at)
+    assert '<th scope="row">ROT-CC assessments</th>' not in html  # not configured, not sent
+    assert "ROT-ASC breaks 2024-25 Q1: missing" in table_row(html, "ROT-ASC breaks")  # configured
+    assert "expects none from the organisation: " in texts(at)
+    assert "ROT-CC assessments" in texts(at)
     counts = {m.label: int(m.value) for m in at.metric}
     assert counts["Rejected"] == 1 and counts["Late"] == 6
 

@@ -26,11 +26,22 @@ def upload(at, name: str, content: bytes):
 def test_an_uploader_may_only_choose_their_own_organisations():
     at = as_user("uma", PAGE)
     at.file_uploader(key="upload_file").upload(
-        "carers_ROT-CC_2024-25_Q2.csv", carers_file(3, "2024-25 Q2"), "text/csv"
+        "carers_ROT-ASC_2024-25_Q2.csv", carers_file(3, "2024-25 Q2"), "text/csv"
     ).run()
     organisation = at.selectbox(key="upload_organisation")
     assert organisation.options == ["ROT-ASC: Rotherham Metropolitan Borough Council: Adult Care"]
-    assert "The file name says ROT-CC, which you cannot submit for" in texts(at)
+
+
+def test_a_file_named_for_another_organisation_is_refused_whatever_is_chosen(database):
+    before = quality.read_submissions(db.make_engine(database))
+    at = as_user("uma", PAGE)
+    at.file_uploader(key="upload_file").upload(
+        "carers_ROT-CC_2024-25_Q2.csv", carers_file(3, "2024-25 Q2"), "text/csv"
+    ).run()
+    refused = " ".join(e.value for e in at.error)
+    assert "says it is from ROT-CC, which you cannot submit for" in refused
+    assert not [b for b in at.button if b.key == "upload_submit"]  # nothing to click
+    assert len(quality.read_submissions(db.make_engine(database))) == len(before)
 
 
 def test_the_file_name_fills_in_extract_organisation_and_quarter():

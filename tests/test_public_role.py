@@ -56,6 +56,7 @@ def test_the_role_grants_select_on_the_public_table_only():
         'GRANT CONNECT ON DATABASE "d" TO "carers_public"',
         'GRANT USAGE ON SCHEMA "s" TO "carers_public"',
         'GRANT SELECT ON TABLE "s".public_measure_values TO "carers_public"',
+        'GRANT SELECT ON TABLE "s".public_periods TO "carers_public"',
     ]
     assert 'ALTER ROLE "carers_public" SET default_transaction_read_only = on' in statements
 

@@ -7,15 +7,17 @@ import json
 import pytest
 
 from carers_impact import cli
+from etl import publication
 from etl.pipeline import submit
 from measures import api
 from measures.storage.publishing import AlreadyPublished, NothingToPublish
-from measures.storage.values import recompute_area
 from tests.files import carers_csv
+
+INCOMPLETE = "test data: only some of the expected extracts"
 
 
 def load(engine, content: bytes, name: str = "carers_ROT-ASC_2024-25_Q1.csv") -> None:
-    result = submit(engine, content, filename=name, submitted_by="t", on_loaded=recompute_area)
+    result = submit(engine, content, filename=name, submitted_by="t")
     assert result.status == "accepted", result.report.to_text()
 
 
@@ -44,7 +46,10 @@ def test_a_revert_or_correction_changes_the_stored_figures(engine):
 def test_nothing_is_public_until_the_quarter_is_published(engine):
     load(engine, carers_csv(12))
     assert api.measure_table(engine, area="rotherham", public=True).empty
-    assert api.publish(engine, area="rotherham", period="2024-25_Q1", by="admin") == "2024-25 Q1"
+    done = publication.publish(
+        engine, area="rotherham", period="2024-25_Q1", by="admin", override_reason=INCOMPLETE
+    )
+    assert (done.period, done.action) == ("2024-25 Q1", "published")
     public = api.measure_table(engine, area="rotherham", public=True)
     assert set(public["period"]) == {"2024-25 Q1"}
     assert value(public, "known_carers").value == 10  # 12 rounded to the nearest 5
@@ -52,7 +57,9 @@ def test_nothing_is_public_until_the_quarter_is_published(engine):
 
 def test_public_figures_suppress_small_counts_and_leave_out_internal_measures(engine):
     load(engine, carers_csv(3))
-    api.publish(engine, area="rotherham", period="2024-25 Q1", by="admin")
+    publication.publish(
+        engine, area="rotherham", period="2024-25 Q1", by="admin", override_reason=INCOMPLETE
+    )
     public = api.measure_table(engine, area="rotherham", public=True)
     known = value(public, "known_carers")
     assert known.suppressed and known.value != known.value  # missing, never zero
@@ -68,13 +75,21 @@ def test_public_figures_suppress_small_counts_and_leave_out_internal_measures(en
 
 def test_publishing_needs_figures_and_happens_once(engine):
     with pytest.raises(NothingToPublish, match="load its extracts"):
-        api.publish(engine, area="rotherham", period="2024-25 Q1", by="admin")
+        publication.publish(
+            engine, area="rotherham", period="2024-25 Q1", by="admin", override_reason=INCOMPLETE
+        )
     load(engine, carers_csv(12))
-    api.publish(engine, area="rotherham", period="2024-25 Q1", by="admin")
+    publication.publish(
+        engine, area="rotherham", period="2024-25 Q1", by="admin", override_reason=INCOMPLETE
+    )
     with pytest.raises(AlreadyPublished):
-        api.publish(engine, area="rotherham", period="2024-25 Q1", by="admin")
+        publication.publish(
+            engine, area="rotherham", period="2024-25 Q1", by="admin", override_reason=INCOMPLETE
+        )
     with pytest.raises(api.UnknownArea, match="rotherham"):
-        api.publish(engine, area="atlantis", period="2024-25 Q1", by="admin")
+        publication.publish(
+            engine, area="atlantis", period="2024-25 Q1", by="admin", override_reason=INCOMPLETE
+        )
 
 
 @pytest.fixture
@@ -97,7 +112,8 @@ def test_measures_command_prints_csv_and_json_with_the_spec_columns(cli_db, caps
         "denominator,lower_ci,upper_ci"
     )
     assert cli.main(["measures", "--area", "rotherham", "--format", "json"]) == 0
-    records = json.loads(capsys.readouterr().out)
+    printed = capsys.readouterr()
+    records = json.loads(printed.out)
     known = [
         r
         for r in records
@@ -106,14 +122,22 @@ def test_measures_command_prints_csv_and_json_with_the_spec_columns(cli_db, caps
         and r["period"] == "2024-25 Q1"
     ]
     assert known[0]["value"] == 12
+    note = printed.err
+    assert "note: 2024-25 Q1 is incomplete: 1 of 6 expected extracts loaded" in note
 
 
 def test_measures_command_public_and_publish(cli_db, capsys):
     assert cli.main(["measures", "--area", "rotherham", "--public"]) == 1
     assert "published" in capsys.readouterr().err
-    assert cli.main(["publish", "--area", "rotherham", "--period", "2024-25 Q1"]) == 0
-    assert cli.main(["publish", "--area", "rotherham", "--period", "2024-25 Q1"]) == 1
     capsys.readouterr()
+    assert cli.main(["publish", "--area", "rotherham", "--period", "2024-25 Q1"]) == 1
+    refused = capsys.readouterr().err
+    assert "2024-25 Q1 is incomplete for Rotherham: 1 of 6 expected extracts loaded" in refused
+    assert "ROT-NHS carers" in refused and "override" in refused
+    override = ["--override-incomplete", "only the council's register so far"]
+    assert cli.main(["publish", "--area", "rotherham", "--period", "2024-25 Q1", *override]) == 0
+    assert cli.main(["publish", "--area", "rotherham", "--period", "2024-25 Q1", *override]) == 1
+    assert "have not changed" in capsys.readouterr().err
     assert cli.main(["measures", "--area", "rotherham", "--public", "--format", "json"]) == 0
     records = json.loads(capsys.readouterr().out)
     assert records and all("suppressed" in r for r in records)

@@ -1,5 +1,5 @@
 -- The public view's database role: it may read the published, disclosure-controlled
--- figures (public_measure_values) and nothing else, and it cannot write anything.
+-- figures (public_measure_values, public_periods) and nothing else, and it cannot write anything.
 --
 -- Run it as the owner of the schema's tables (the role that runs the migrations),
 -- after `carers-impact db-upgrade`, with psql:
@@ -29,8 +29,9 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA :"schema" FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA :"schema" FROM :"role";
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA :"schema" FROM :"role";
 
--- ...except reading the published figures.
+-- ...except reading the published figures and when each quarter was published.
 GRANT SELECT ON TABLE :"schema".public_measure_values TO :"role";
+GRANT SELECT ON TABLE :"schema".public_periods TO :"role";
 
 -- Tables the owner creates later (new migrations) are not readable either.
 ALTER DEFAULT PRIVILEGES IN SCHEMA :"schema" REVOKE ALL ON TABLES FROM PUBLIC;

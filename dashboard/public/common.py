@@ -68,6 +68,20 @@ def figures(area_id: str) -> pd.DataFrame:
     return public.read_figures(engine(), area=area_id)
 
 
+@st.cache_data(ttl=REFRESH_SECONDS, show_spinner=False)
+def _publications(area_id: str) -> pd.DataFrame:
+    return public.read_publications(engine(), area=area_id)
+
+
+def publications(area: Area) -> pd.DataFrame:
+    """When each quarter was published, revised or withdrawn (the page stops if unreadable)."""
+    try:
+        return _publications(area.id)
+    except FiguresUnavailable:
+        st.error(UNAVAILABLE)
+        st.stop()
+
+
 def area_figures(area: Area) -> pd.DataFrame:
     """An area's published figures, or a plain message (and the page stops) if unreadable."""
     try:

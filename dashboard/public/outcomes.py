@@ -11,6 +11,12 @@ from dashboard.public.charts import trend_chart
 from measures import public
 from measures.public import NO_TARGET, Figure, Measure, ThemeGroup, figure_for
 
+
+def _md(text: str) -> str:
+    """Text shown as itself in Markdown: a suppressed `*` is not emphasis."""
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
+
+
 common.apply_style()
 st.set_page_config(page_title=common.page_title("Outcomes"))
 heading = st.empty()
@@ -36,6 +42,13 @@ st.markdown(
     "Only published figures are shown, and small numbers are hidden to protect privacy."
 )
 
+publications = common.publications(area)
+notes = publications.set_index("period", drop=False)
+if quarter in notes.index:
+    st.markdown(_md(public.publication_note(notes.loc[quarter].to_dict())))
+for row in publications[publications["status"] == "withdrawn"].to_dict("records"):
+    st.warning(_md(public.publication_note(row)))
+
 groups = public.theme_groups(area, common.catalogue(), with_figures=set(figures["measure_id"]))
 
 
@@ -51,11 +64,6 @@ st.markdown(
     "**Themes of the strategy:**\n\n"
     + "\n".join(f"- [{_theme_title(g)}](#{_theme_anchor(g)})" for g in groups)
 )
-
-
-def _md(text: str) -> str:
-    """Text shown as itself in Markdown: a suppressed `*` is not emphasis."""
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
 
 
 def _value_line(series: list[Figure], measure: Measure) -> str:

@@ -38,7 +38,7 @@ if not quarters:
     st.info(f"There are no figures for {area.name} yet.")
     st.stop()
 with right:
-    period = components.period_picker(quarters, label="As at quarter")
+    period = components.period_picker(quarters, label="As at quarter", area=area.id)
 
 detail = data.measure_detail(area.id, measure_id, period)
 measure, unit = detail.measure, detail.measure.unit

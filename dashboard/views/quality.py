@@ -23,7 +23,7 @@ st.write(
     "days after it ends. Received: loaded by the due date. Late: first loaded after it. "
     "Rejected: every file failed validation, so nothing is loaded. Missing: nothing arrived "
     "and the due date has passed. Not due: the due date is still to come. A dash: the "
-    "organisation has never sent that extract, so none is expected."
+    "area's configuration does not expect that extract from the organisation for that quarter."
 )
 counts = matrix["state"].value_counts()
 states = [s for s in data.QUALITY_STATES if s != "not expected"]
@@ -40,7 +40,7 @@ st.html(
 )
 if len(never):
     st.caption(
-        "Not shown, as never sent by the organisation: "
+        "Not shown, as the area's configuration expects none from the organisation: "
         + ", ".join(f"{o} {e}" for o, e in never.itertuples(index=False))
         + "."
     )

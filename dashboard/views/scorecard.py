@@ -20,7 +20,7 @@ if not quarters:
     )
     st.stop()
 with right:
-    period = components.period_picker(quarters, label="As at quarter")
+    period = components.period_picker(quarters, label="As at quarter", area=area.id)
 
 strategy = area.strategy
 st.markdown(

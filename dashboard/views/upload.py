@@ -4,10 +4,11 @@ from datetime import date
 
 import streamlit as st
 
+from carers_impact.errors import UserError
 from carers_impact.extracts import EXTRACTS
 from carers_impact.periods import Quarter
 from dashboard import auth, components, data
-from etl.pipeline import BadFileName, CannotRevert, SubmissionNotFound, parse_file_name
+from etl.pipeline import BadFileName, parse_file_name
 from measures import api
 
 QUARTERS_OFFERED = 40
@@ -48,61 +49,100 @@ uploaded = st.file_uploader(
     key="upload_file",
     help="One extract type, one organisation, one quarter per file",
 )
-if uploaded is not None:
+CHOICE_KEYS = {
+    "organisation": "upload_organisation",
+    "extract": "upload_extract",
+    "period": "upload_period",
+}
+
+
+def named(file) -> dict[str, str] | None:
+    """What the file's name says it is, or None when the name does not follow the pattern."""
     try:
-        guess = parse_file_name(uploaded.name)
+        guess = parse_file_name(file.name)
     except BadFileName:
-        guess = None
+        return None
+    return {
+        "organisation": guess.organisation,
+        "extract": guess.extract,
+        "period": guess.quarter.label,
+    }
+
+
+if uploaded is not None:
+    says = named(uploaded)
+    if st.session_state.get("_upload_for") != uploaded.file_id:
+        # A newly chosen file: every choice comes from its own name, never the last file's.
+        st.session_state["_upload_for"] = uploaded.file_id
+        for field, key in CHOICE_KEYS.items():
+            st.session_state[key] = says[field] if says else None
+    st.markdown("**Chosen file**")
+    st.text(uploaded.name)
+    if says is None:
         st.info(
             "The file name does not say which extract, organisation and quarter it is: "
-            "choose them below."
+            "choose each of them below."
         )
-    if guess is not None and guess.organisation not in allowed:
-        st.warning(
-            f"The file name says {guess.organisation}, which you cannot submit for. "
-            "Choose one of your organisations below if the name is wrong."
+    if says is not None and says["organisation"] not in allowed:
+        st.error(
+            f"The file name says it is from {says['organisation']}, which you cannot submit "
+            f"for (your organisations: {', '.join(allowed)}). Nothing was loaded. If the name "
+            "is wrong, rename the file and choose it again.",
+            icon=":material/block:",
         )
+        st.stop()
+    offered = sorted(
+        {*quarters, *([says["period"]] if says else [])}, key=Quarter.parse, reverse=True
+    )
     one, two, three = st.columns(3)
     with one:
         organisation = st.selectbox(
             "Organisation",
             allowed,
-            index=allowed.index(guess.organisation)
-            if guess and guess.organisation in allowed
-            else 0,
             format_func=organisations.get,
-            key="upload_organisation",
+            key=CHOICE_KEYS["organisation"],
+            placeholder="Choose the organisation",
         )
     with two:
-        names = list(EXTRACTS)
         extract = st.selectbox(
-            "Extract", names, index=names.index(guess.extract) if guess else 0, key="upload_extract"
+            "Extract", list(EXTRACTS), key=CHOICE_KEYS["extract"], placeholder="Choose the extract"
         )
     with three:
-        label = guess.quarter.label if guess else None
         period = st.selectbox(
-            "Quarter",
-            quarters,
-            index=quarters.index(label) if label in quarters else 0,
-            key="upload_period",
+            "Quarter", offered, key=CHOICE_KEYS["period"], placeholder="Choose the quarter"
+        )
+    chosen = {"organisation": organisation, "extract": extract, "period": period}
+    differ = [f for f in chosen if says is not None and chosen[f] != says[f]]
+    confirmed = True
+    if differ:
+        named_as = ", ".join(str(says[f]) for f in CHOICE_KEYS)
+        loaded_as = ", ".join(str(chosen[f]) for f in CHOICE_KEYS)
+        st.warning(
+            f"The file name says {named_as}, but you have chosen {loaded_as}. The file will be "
+            f"loaded as you have chosen, replacing whatever is loaded for {loaded_as}.",
+            icon=":material/warning:",
+        )
+        confirmed = st.checkbox(
+            f"Load {uploaded.name} as {loaded_as} (not {named_as} as its name says)",
+            key=f"upload_confirm_{uploaded.file_id}",
         )
     submitted = st.button(
         "Check and submit", type="primary", key="upload_submit", icon=":material/upload:"
     )
-    if submitted and not user.may_submit_for(organisation):
+    if submitted and None in chosen.values():
+        st.error("Choose the organisation, the extract and the quarter before submitting.")
+    elif submitted and not confirmed:
+        st.error(
+            "Tick the box to confirm loading the file as you have chosen, or change the choice."
+        )
+    elif submitted and not user.may_submit_for(organisation):
         st.error(f"You cannot submit for {organisation}.")
     elif submitted:
         content = uploaded.getvalue()
-        progress = st.progress(10, text=f"Received {uploaded.name} ({len(content):,} bytes)")
-        with st.status("Checking the file against its expectations...", expanded=True) as status:
-
-            def loaded(area: str) -> None:
-                progress.progress(70, text="Loaded; recomputing the area's measures")
-                status.update(label="Accepted and loaded; recomputing the measures...")
-
-            progress.progress(
-                30, text="Checking the file name, personal data and every expectation"
-            )
+        with st.status(
+            f"Checking {uploaded.name} ({len(content):,} bytes) against its expectations...",
+            expanded=False,
+        ) as status:
             result = data.submit_extract(
                 content,
                 filename=uploaded.name,
@@ -110,30 +150,30 @@ if uploaded is not None:
                 extract=extract,
                 organisation=organisation,
                 period=period,
-                on_loaded=loaded,
             )
             rejected = result.status == "rejected"
             status.update(
                 label="Rejected: nothing was loaded" if rejected else f"Done: {result.status}",
                 state="error" if rejected else "complete",
-                expanded=False,
             )
-        progress.progress(100, text="Finished")
         st.session_state["_last_upload"] = {
             "report": result.report.to_dict(),
             "status": result.status,
             "submission_id": result.submission_id,
+            "change": result.change.text if result.change else None,
             "file_id": uploaded.file_id,
         }
 
 last = st.session_state.get("_last_upload")
-if last and uploaded is not None and uploaded.file_id != last["file_id"]:
-    last = None  # a new file is chosen: the report of the one before would mislead
+if last and (uploaded is None or uploaded.file_id != last["file_id"]):
+    last = None  # another file (or none) is chosen: the report of the one before would mislead
 if last:
     st.header(f"Validation report (submission {last['submission_id']})")
     components.show_report(
         last["report"], status=last["status"], key=f"submission_{last['submission_id']}"
     )
+    if last["change"]:
+        st.info(f"This file {last['change']}.", icon=":material/compare_arrows:")
 
 st.header("Submission history")
 if user.role == "admin":
@@ -224,11 +264,74 @@ if user.role == "admin":
                 else:
                     try:
                         replaced = data.revert_submission(int(target), actor=user.username)
-                    except (CannotRevert, SubmissionNotFound) as exc:
+                    except UserError as exc:
                         st.error(str(exc))
                     else:
                         components.flash(
                             f"Submission {target} is current again (replacing {replaced}); "
                             "the measures are recomputed."
+                        )
+                        st.rerun()
+
+if user.role == "admin":
+    st.header("Withdraw a submission")
+    st.write(
+        "Withdraw the current file of a quarter that should never have been loaded (the wrong "
+        "organisation or quarter, say). Its raw file and report stay in the history; the quarter "
+        "then has no current file, or the earlier one again, and the measures are recomputed. "
+        "Published figures change only when the quarter is published again."
+    )
+    current = history[(history["status"] == "accepted") & history["current"]]
+    if current.empty:
+        st.caption("No current submission is shown above.")
+    else:
+        choices = {
+            r["id"]: f"{r['id']}: {r['extract']} {r['organisation']} {r['period']}, {r['filename']}"
+            for r in current.to_dict("records")
+        }
+        with st.form("withdraw"):
+            target = st.selectbox(
+                "Current submission to withdraw",
+                list(choices),
+                format_func=choices.get,
+                key="withdraw_pick",
+            )
+            reason = st.text_input(
+                "Why it is withdrawn (kept in the history)",
+                key="withdraw_reason",
+                max_chars=500,
+                placeholder="e.g. loaded under the wrong quarter",
+            )
+            after = st.radio(
+                "Afterwards",
+                ["Leave the quarter with no current file", "Make the earlier file current again"],
+                key="withdraw_after",
+            )
+            sure = st.checkbox(
+                "I understand the quarter's figures change once the file is withdrawn",
+                key="withdraw_sure",
+            )
+            if st.form_submit_button("Withdraw", key="withdraw_submit"):
+                if not sure:
+                    st.error("Tick the box to confirm the withdrawal.")
+                else:
+                    try:
+                        done = data.withdraw_submission(
+                            int(target),
+                            actor=user.username,
+                            reason=reason,
+                            restore_previous=after.startswith("Make"),
+                        )
+                    except UserError as exc:
+                        st.error(str(exc))
+                    else:
+                        now = (
+                            f"submission {done.restored_id} is current again"
+                            if done.restored_id
+                            else "the quarter has no current file"
+                        )
+                        components.flash(
+                            f"Submission {target} is withdrawn; {now}, and the measures are "
+                            "recomputed."
                         )
                         st.rerun()

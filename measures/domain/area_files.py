@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from carers_impact.extracts import EXTRACTS
 from carers_impact.periods import InvalidPeriod, Quarter
 from measures.domain.areas import (
     ACTION_STATUSES,
@@ -48,6 +49,7 @@ _TOP_KEYS = {
     "la_code",
     "tolerance",
     "localities",
+    "returns_from",
     "strategy",
     "organisations",
     "themes",
@@ -55,7 +57,7 @@ _TOP_KEYS = {
     "actions",
 }
 _STRATEGY_KEYS = {"title", "period", "first", "last", "framework", "source"}
-_ORG_KEYS = {"code", "name", "kind", "description"}
+_ORG_KEYS = {"code", "name", "kind", "description", "supplies", "since"}
 _THEME_KEYS = {"id", "kind", "title", "description", "measures", "period"}
 _MEASURE_KEYS = {"baseline", "targets", "tolerance"}
 _BASELINE_KEYS = {"period", "value", "computed", "source"}
@@ -114,6 +116,9 @@ class _AreaReader:
             default_tolerance=default_tol,
             actions=actions,
             source=self.path,
+            returns_from=self.quarter(self.text(data, "returns_from"), "returns_from")
+            if "returns_from" in data
+            else None,
         )
 
     # -- sections
@@ -144,12 +149,24 @@ class _AreaReader:
         kind = self.text(table, "kind", f"{where}.kind")
         if kind not in ORGANISATION_KINDS:
             raise self.fail(f"{where}.kind", f"{kind!r}: use one of {ORGANISATION_KINDS}")
+        supplies = self.strings(table, "supplies", f"{where}.supplies")
+        unknown = [e for e in supplies if e not in EXTRACTS]
+        if unknown:
+            raise self.fail(
+                f"{where}.supplies",
+                f"{', '.join(map(repr, unknown))}: extracts are {', '.join(EXTRACTS)}",
+            )
+        since = None
+        if "since" in table:
+            since = self.quarter(self.text(table, "since", f"{where}.since"), f"{where}.since")
         return Organisation(
             code,
             self.text(table, "name", f"{where}.name"),
             kind,
             self.text(table, "description", f"{where}.description"),
             area_id,
+            supplies=supplies,
+            since=since,
         )
 
     def theme(self, table: dict, i: int) -> Theme:

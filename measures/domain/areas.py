@@ -80,6 +80,13 @@ class Organisation:
     kind: str  # one of ORGANISATION_KINDS
     description: str
     area: str  # area id
+    supplies: tuple[str, ...] = ()  # extract types it sends each quarter
+    since: Quarter | None = None  # first quarter it sends them (default: the area's returns_from)
+
+    def expected(self, quarter: Quarter, *, returns_from: Quarter | None) -> tuple[str, ...]:
+        """The extracts this organisation is expected to send for a quarter."""
+        first = self.since or returns_from
+        return self.supplies if first is None or quarter >= first else ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,15 @@ class Area:
     default_tolerance: float
     actions: tuple[Action, ...]
     source: Path
+    returns_from: Quarter | None = None  # first quarter of quarterly returns
+
+    def expected_extracts(self, quarter: Quarter) -> tuple[tuple[str, str], ...]:
+        """(organisation, extract) pairs the area's configuration expects for a quarter."""
+        return tuple(
+            (org.code, extract)
+            for org in self.organisations
+            for extract in org.expected(quarter, returns_from=self.returns_from)
+        )
 
     @property
     def organisation_codes(self) -> tuple[str, ...]:

@@ -431,3 +431,23 @@ def data_dictionary(catalogue: Catalogue) -> pd.DataFrame:
 
 def data_dictionary_csv(catalogue: Catalogue) -> str:
     return _csv(data_dictionary(catalogue))
+
+
+def _day(moment) -> str:
+    stamp = pd.Timestamp(moment)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    local = stamp.tz_convert("Europe/London")
+    return f"{local.day} {calendar.month_name[local.month]} {local.year}"
+
+
+def publication_note(row: dict) -> str:
+    """`Published on 3 March 2026. Revised on 2 April 2026: <reason>.` for one quarter."""
+    if row["status"] == "withdrawn":
+        return (
+            f"The figures for {row['period']} were withdrawn on {_day(row['withdrawn_at'])}: "
+            f"{row['withdrawal_notice']}"
+        )
+    text = f"{row['period']} was published on {_day(row['first_published_at'])}."
+    if row.get("revised_at") is not None and not pd.isna(row["revised_at"]):
+        text += f" Revised on {_day(row['revised_at'])}: {row['revision_reason']}"
+    return text

@@ -1,19 +1,40 @@
-"""Publishing quarters, and keeping the public table of their figures (SPEC 7)."""
+"""Publishing quarters: snapshots, revisions, withdrawals and embargoes (SPEC 7).
+
+A quarter is provisional until an admin publishes it. Publishing keeps a
+snapshot of the quarter's exact values (and, for a Q4, of its financial
+year's) in ``published_values``, and the public table is made from snapshots
+only, so a late re-submission or a withdrawn file changes the internal figures
+at once but the public ones only when the quarter is published again: then
+the public view marks it "revised" with the date and reason. A published
+quarter can be withdrawn with a public notice. A publication can wait for a
+date and time (``scheduled_publications``), when the scheduler publishes it.
+
+Every action is kept in ``publications`` with who, when and why; the public
+view reads ``public_measure_values`` and ``public_periods`` (dates, revisions
+and notices, no names) and nothing else.
+
+Whether a quarter is complete (every expected extract loaded) is the
+pipeline's business: ``etl.pipeline.publish`` checks it before calling here.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from carers_impact import db
 from carers_impact.errors import UserError
 from carers_impact.periods import Quarter
 from measures.domain.areas import Area
-from measures.domain.catalogue import Catalogue
+from measures.domain.catalogue import Catalogue, load_catalogue
 from measures.domain.public_figures import PUBLIC_COLUMNS, public_view
+from measures.storage.values import KEY_COLUMNS, VALUE_COLUMNS
+
+MAX_TEXT = 2000
 
 
 class NothingToPublish(UserError, ValueError):
@@ -21,70 +42,342 @@ class NothingToPublish(UserError, ValueError):
 
 
 class AlreadyPublished(UserError, ValueError):
-    """A quarter that is already public."""
+    """A quarter that is already public, with the same figures."""
 
 
-def published_quarters(engine: Engine, area: str) -> list[str]:
+class NotPublished(UserError, ValueError):
+    """Withdrawing a quarter that is not public."""
+
+
+class ReasonRequired(UserError, ValueError):
+    """A revision, withdrawal or override without the reason it must record."""
+
+
+class BadSchedule(UserError, ValueError):
+    """A publication time in the past, or a schedule that does not exist."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a publication action did."""
+
+    area: str
+    period: str
+    action: str  # published, revised, withdrawn, scheduled, schedule_cancelled
+    at: datetime
+    publication_id: int | None = None
+
+
+def snapshot_periods(label: str) -> list[str]:
+    """The periods a quarter's publication makes public: the quarter, and its year at Q4."""
+    quarter = Quarter.parse(label)
+    if quarter.q == 4:
+        return [quarter.label, f"{quarter.year}-{(quarter.year + 1) % 100:02d}"]
+    return [quarter.label]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _text(value: str, what: str) -> str:
+    text = (value or "").strip()
+    if len(text) > MAX_TEXT:
+        raise ReasonRequired(f"{what} can be at most {MAX_TEXT} characters; this is {len(text)}")
+    return text
+
+
+def _state(conn: Connection, area: str, period: str):
     pp = db.published_periods
-    with engine.connect() as conn:
-        labels = conn.execute(sa.select(pp.c.period).where(pp.c.area == area)).scalars().all()
-    return [q.label for q in sorted(Quarter.parse(p) for p in labels)]
+    return conn.execute(sa.select(pp).where(pp.c.area == area, pp.c.period == period)).first()
 
 
-def publish(engine: Engine, *, area: Area, period: str, by: str) -> str:
-    """Make one quarter of an area public; returns its canonical label."""
-    label = Quarter.parse(period).label
+def _event(conn: Connection, area: str, period: str, action: str, **values) -> int:
+    return int(
+        conn.execute(
+            sa.insert(db.publications).values(area=area, period=period, action=action, **values)
+        ).inserted_primary_key[0]
+    )
+
+
+def current_values(conn: Connection, area: str, periods: list[str]) -> pd.DataFrame:
     mv = db.measure_values
+    query = sa.select(*(mv.c[c] for c in KEY_COLUMNS + VALUE_COLUMNS)).where(
+        mv.c.area == area, mv.c.period.in_(periods)
+    )
+    return pd.DataFrame(conn.execute(query).all(), columns=KEY_COLUMNS + VALUE_COLUMNS)
+
+
+def snapshots(conn: Connection, publication_ids: list[int]) -> pd.DataFrame:
+    pv = db.published_values
+    columns = KEY_COLUMNS + VALUE_COLUMNS
+    if not publication_ids:
+        return pd.DataFrame(columns=columns)
+    query = sa.select(*(pv.c[c] for c in columns)).where(pv.c.publication_id.in_(publication_ids))
+    frame = pd.DataFrame(conn.execute(query).all(), columns=columns)
+    for column in VALUE_COLUMNS:
+        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    return frame
+
+
+def differences(current: pd.DataFrame, snapshot: pd.DataFrame) -> int:
+    """How many figures differ between the current values and a snapshot (added or gone too)."""
+    merged = current.merge(
+        snapshot, on=KEY_COLUMNS, how="outer", suffixes=("", "_published"), indicator=True
+    )
+    changed = merged["_merge"] != "both"
+    for column in VALUE_COLUMNS:
+        now = pd.to_numeric(merged[column]).astype("float64")
+        then = pd.to_numeric(merged[f"{column}_published"]).astype("float64")
+        same = (now - then).abs().le(1e-9 * then.abs().clip(lower=1)) | (now.isna() & then.isna())
+        changed |= ~same
+    return int(changed.sum())
+
+
+def _lock(conn: Connection, area: str) -> None:
+    """Publication actions on one area queue here, so two admins cannot both act at once."""
+    db.serialise(conn, f"publish:{area}")
+
+
+def publish(
+    engine: Engine,
+    *,
+    area: Area,
+    period: str,
+    by: str,
+    reason: str = "",
+    override_reason: str = "",
+    catalogue: Catalogue | None = None,
+) -> Publication:
+    """Make a quarter public, or publish its changed figures again as a revision.
+
+    A first publication (or one after a withdrawal) needs no reason; a
+    revision does. `override_reason` is recorded when the pipeline has found
+    the quarter incomplete and the admin publishes it all the same.
+    """
+    label = Quarter.parse(period).label
+    reason = _text(reason, "The reason")
+    override_reason = _text(override_reason, "The reason for publishing an incomplete quarter")
+    catalogue = catalogue or load_catalogue()
+    periods = snapshot_periods(label)
+    at = _now()
     with engine.begin() as conn:
-        has_values = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(mv)
-            .where(mv.c.area == area.id, mv.c.period == label)
-        ).scalar()
-        if not has_values:
+        _lock(conn, area.id)
+        current = current_values(conn, area.id, periods)
+        if not (current["period"] == label).any():
             raise NothingToPublish(
                 f"{area.name} has no figures for {label}: load its extracts first"
             )
+        state = _state(conn, area.id, label)
+        revising = state is not None and state.status == "published"
+        if revising:
+            if not differences(current, snapshots(conn, [state.publication_id])):
+                raise AlreadyPublished(
+                    f"{label} is already published for {area.name} and its figures have not "
+                    "changed since"
+                )
+            if not reason:
+                raise ReasonRequired(
+                    f"{label}'s figures have changed since it was published: say why they are "
+                    "revised (the public view shows the reason)"
+                )
+        action = "revised" if revising else "published"
+        publication_id = _event(
+            conn,
+            area.id,
+            label,
+            action,
+            at=at,
+            by=by,
+            reason=reason,
+            override_reason=override_reason,
+        )
+        rows = current.assign(publication_id=publication_id)
+        db.bulk_insert(
+            conn,
+            db.published_values,
+            list(rows[[c.name for c in db.published_values.columns]].itertuples(index=False)),
+        )
+        values = {
+            "published_at": at,
+            "published_by": by,
+            "status": "published",
+            "publication_id": publication_id,
+            "override_reason": override_reason,
+            "withdrawn_at": None,
+            "withdrawal_notice": "",
+        }
         pp = db.published_periods
-        exists = conn.execute(
-            sa.select(pp.c.period).where(pp.c.area == area.id, pp.c.period == label)
-        ).first()
-        if exists:
-            raise AlreadyPublished(f"{label} is already published for {area.name}")
+        if state is None:
+            conn.execute(
+                sa.insert(pp).values(
+                    area=area.id, period=label, first_published_at=at, revision_reason="", **values
+                )
+            )
+        else:
+            if revising:
+                values |= {"revised_at": at, "revision_reason": reason}
+            conn.execute(
+                sa.update(pp).where(pp.c.area == area.id, pp.c.period == label).values(**values)
+            )
+        _drop_schedule(conn, area.id, label)
+        _write_public(conn, area.id, periods=periods, catalogue=catalogue)
+    return Publication(area.id, label, action, at, publication_id)
+
+
+def withdraw(
+    engine: Engine, *, area: Area, period: str, by: str, notice: str, catalogue=None
+) -> Publication:
+    """Take a published quarter out of the public view, with a notice saying why."""
+    label = Quarter.parse(period).label
+    notice = _text(notice, "The notice")
+    if not notice:
+        raise ReasonRequired(
+            "Write the public notice that says why the figures are withdrawn; the public view "
+            "shows it in their place"
+        )
+    at = _now()
+    with engine.begin() as conn:
+        _lock(conn, area.id)
+        state = _state(conn, area.id, label)
+        if state is None or state.status != "published":
+            raise NotPublished(
+                f"{label} is not published for {area.name}, so it cannot be withdrawn"
+            )
+        _event(conn, area.id, label, "withdrawn", at=at, by=by, reason=notice)
+        pp = db.published_periods
         conn.execute(
-            sa.insert(pp).values(
-                area=area.id, period=label, published_at=datetime.now(UTC), published_by=by
+            sa.update(pp)
+            .where(pp.c.area == area.id, pp.c.period == label)
+            .values(status="withdrawn", withdrawn_at=at, withdrawal_notice=notice)
+        )
+        _write_public(
+            conn, area.id, periods=snapshot_periods(label), catalogue=catalogue or load_catalogue()
+        )
+    return Publication(area.id, label, "withdrawn", at)
+
+
+def schedule(
+    engine: Engine,
+    *,
+    area: Area,
+    period: str,
+    by: str,
+    publish_at: datetime,
+    reason: str = "",
+    override_reason: str = "",
+) -> Publication:
+    """Publish a quarter at a date and time (an embargo); replaces an earlier schedule."""
+    label = Quarter.parse(period).label
+    if publish_at.tzinfo is None:
+        raise BadSchedule("give the publication time with its time zone")
+    if publish_at <= _now():
+        raise BadSchedule(
+            f"{publish_at:%d/%m/%Y %H:%M} has passed; choose a time to come, or publish now"
+        )
+    reason, override_reason = _text(reason, "The reason"), _text(override_reason, "The reason")
+    at = _now()
+    with engine.begin() as conn:
+        _lock(conn, area.id)
+        _drop_schedule(conn, area.id, label)
+        conn.execute(
+            sa.insert(db.scheduled_publications).values(
+                area=area.id,
+                period=label,
+                publish_at=publish_at,
+                scheduled_by=by,
+                reason=reason,
+                override_reason=override_reason,
             )
         )
-    return label
+        _event(
+            conn,
+            area.id,
+            label,
+            "scheduled",
+            at=at,
+            by=by,
+            reason=reason,
+            override_reason=override_reason,
+            scheduled_for=publish_at,
+        )
+    return Publication(area.id, label, "scheduled", at)
 
 
-def refresh_public(
-    engine: Engine, area: str, values: pd.DataFrame, *, catalogue: Catalogue | None = None
-) -> int:
-    """Rewrite an area's public figures from its exact values; returns the rows stored.
+def cancel_schedule(
+    engine: Engine, *, area: Area, period: str, by: str, reason: str = "", action: str = ""
+) -> Publication:
+    """Drop a scheduled publication (by an admin, or by the scheduler when it cannot publish)."""
+    label = Quarter.parse(period).label
+    at = _now()
+    with engine.begin() as conn:
+        _lock(conn, area.id)
+        if not _drop_schedule(conn, area.id, label):
+            raise BadSchedule(f"{label} is not scheduled for publication in {area.name}")
+        _event(conn, area.id, label, action or "schedule_cancelled", at=at, by=by, reason=reason)
+    return Publication(area.id, label, action or "schedule_cancelled", at)
 
-    Runs after every recompute and publish, so the public table only ever holds
-    published, disclosure-controlled figures, and the public view's database
-    role needs no access to anything else.
-    """
-    from measures.domain.catalogue import load_catalogue
 
-    catalogue = catalogue or load_catalogue()
-    published = set(published_quarters(engine, area))
-    public = public_view(values, catalogue=catalogue, published=published)
-    at = datetime.now(UTC)
+def _drop_schedule(conn: Connection, area: str, period: str) -> bool:
+    sp = db.scheduled_publications
+    return bool(
+        conn.execute(sa.delete(sp).where(sp.c.area == area, sp.c.period == period)).rowcount
+    )
+
+
+def due_schedules(engine: Engine, *, at: datetime | None = None) -> pd.DataFrame:
+    """Scheduled publications whose time has come, oldest first."""
+    sp = db.scheduled_publications
+    query = sa.select(sp).where(sp.c.publish_at <= (at or _now())).order_by(sp.c.publish_at)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in sp.c])
+
+
+# -- the public table -------------------------------------------------------------------
+
+
+def public_rows(conn: Connection, area: str, *, catalogue: Catalogue) -> pd.DataFrame:
+    """The area's public figures as disclosure control makes them from its current snapshots."""
+    pp = db.published_periods
+    ids = (
+        conn.execute(
+            sa.select(pp.c.publication_id).where(pp.c.area == area, pp.c.status == "published")
+        )
+        .scalars()
+        .all()
+    )
+    snapshot = snapshots(conn, [i for i in ids if i is not None])
+    published = {p for p in snapshot["period"] if "Q" in p}
+    return public_view(snapshot, catalogue=catalogue, published=published)
+
+
+def _write_public(conn: Connection, area: str, *, periods: list[str], catalogue: Catalogue) -> None:
+    """Rewrite the public rows of these periods only; every other period stays as published."""
+    public = public_rows(conn, area, catalogue=catalogue)
+    public = public[public["period"].isin(periods)]
+    at = _now()
+    table = db.public_measure_values
+    conn.execute(sa.delete(table).where(table.c.area == area, table.c.period.in_(periods)))
     rows = [
-        {k: (None if k not in ("suppressed",) and pd.isna(v) else v) for k, v in r.items()}
+        {k: (None if k != "suppressed" and pd.isna(v) else v) for k, v in r.items()}
         | {"published_at": at, "suppressed": bool(r["suppressed"])}
         for r in public[PUBLIC_COLUMNS].to_dict("records")
     ]
-    table = db.public_measure_values
-    with engine.begin() as conn:
-        conn.execute(sa.delete(table).where(table.c.area == area))
-        if rows:
-            conn.execute(sa.insert(table), rows)
-    return len(rows)
+    if rows:
+        conn.execute(sa.insert(table), rows)
+    _write_public_periods(conn, area)
+
+
+def _write_public_periods(conn: Connection, area: str) -> None:
+    pp, public = db.published_periods, db.public_periods
+    columns = [c.name for c in public.columns]
+    rows = [
+        {c: getattr(row, c) for c in columns} | {"revision_reason": row.revision_reason or ""}
+        for row in conn.execute(sa.select(pp).where(pp.c.area == area))
+    ]
+    conn.execute(sa.delete(public).where(public.c.area == area))
+    if rows:
+        conn.execute(sa.insert(public), rows)
 
 
 def read_public(engine: Engine, *, area: str, period: str | None = None) -> pd.DataFrame:

@@ -1,16 +1,20 @@
 """Stored measure values: recomputed from the current rows after each change.
 
 Pages and commands read these stored figures; nothing recomputes on a page
-view. A load, revert or re-submission recomputes only the area it touched,
-and a load hands its rows over in memory (`keep_loaded_rows`) so that the
-recompute reads back only the area's other submissions.
+view. A change of an area's current rows (a load, revert or withdrawal) marks
+the area stale in the same transaction (`mark_stale`); the recompute that
+follows clears the mark in the transaction that stores the new values. A
+process killed in between leaves the mark, and the next inbox pass, scheduler
+start or dashboard read recomputes the area (`recompute_stale`).
+
+A load hands the rows it has just stored to the recompute (`loaded`), so that
+only the area's other submissions are read back.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -23,66 +27,40 @@ from measures.domain.area_files import load_areas
 from measures.domain.areas import Area
 from measures.domain.compute import Records, compute_measures
 from measures.domain.reference import census_unpaid_carers
-from measures.storage import publishing
 
 log = logging.getLogger(__name__)
 
 VALUE_COLUMNS = ["value", "numerator", "denominator", "lower_ci", "upper_ci"]
 KEY_COLUMNS = ["measure_id", "area", "period", "breakdown", "breakdown_value"]
 
-
-KEEP_LOADED_ROWS = 2_000_000
-"""At most this many just-loaded rows are kept in memory for the recompute that follows."""
-
-
-class _LoadedRows:
-    """Rows of submissions just loaded, kept for the recompute that follows the load.
-
-    Reading a million rows back costs more than computing with them. A
-    submission's rows never change once stored (a correction is a new
-    submission), and they follow from its bytes alone, so an entry keyed by
-    database, submission id, extract and content hash can never be stale. A
-    recompute takes the entries of its area's current submissions (reading the
-    rest) and drops them; the oldest entries go when more than the budget of
-    rows is kept.
-    """
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self._frames: OrderedDict[tuple[str, int, str, str], pd.DataFrame] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def keep(self, key: tuple[str, int, str, str], frame: pd.DataFrame) -> None:
-        with self._lock:
-            if len(frame) > self.budget:
-                return
-            self._frames[key] = frame
-            while sum(len(f) for f in self._frames.values()) > self.budget:
-                self._frames.popitem(last=False)
-
-    def take(self, key: tuple[str, int, str, str]) -> pd.DataFrame | None:
-        with self._lock:
-            return self._frames.pop(key, None)
+LoadedRows = Mapping[int, pd.DataFrame]
+"""Rows of submissions just stored, by submission id, exactly as stored: the
+extract's columns, dates as datetimes, whole numbers as integers, text or missing."""
 
 
-_loaded_rows = _LoadedRows(KEEP_LOADED_ROWS)
+def mark_stale(conn: Connection, area: str, *, reason: str) -> None:
+    """Mark an area's measures out of date, inside the caller's transaction."""
+    table = db.stale_areas
+    at = datetime.now(UTC)
+    conn.execute(
+        db.dialect_insert(conn, table)
+        .values(area=area, generation=1, since=at, reason=reason[:500])
+        .on_conflict_do_update(
+            index_elements=["area"],
+            set_={"generation": table.c.generation + 1, "reason": reason[:500]},
+        )
+    )
 
 
-def _database(engine: Engine | Connection) -> str:
-    return engine.engine.url.render_as_string(hide_password=True)
+def stale_areas(engine: Engine) -> list[str]:
+    """Areas whose measures are out of date (a change not yet recomputed)."""
+    with engine.connect() as conn:
+        return sorted(conn.execute(sa.select(db.stale_areas.c.area)).scalars())
 
 
-def keep_loaded_rows(
-    engine: Engine, *, submission_id: int, extract: str, sha256: str, rows: pd.DataFrame
-) -> None:
-    """Offer the rows of a submission just loaded to the next recompute of its area.
-
-    ``rows`` are exactly what was stored: the extract's columns, dates as
-    datetimes, whole numbers as integers, text as text or missing.
-    """
-    columns = list(EXTRACTS[extract].column_names)
-    key = (_database(engine), submission_id, extract, sha256)
-    _loaded_rows.keep(key, rows[columns].reset_index(drop=True))
+def _generation(conn: Connection, area: str) -> int | None:
+    table = db.stale_areas
+    return conn.execute(sa.select(table.c.generation).where(table.c.area == area)).scalar()
 
 
 def _current_submissions(conn: Connection, area: str) -> pd.DataFrame:
@@ -115,23 +93,25 @@ def _stored_rows(conn: Connection, extract: Extract, ids: list[int]) -> pd.DataF
     return db.read_frame(conn, query)
 
 
-def _current_rows(conn: Connection, extract_name: str, submissions: pd.DataFrame) -> pd.DataFrame:
+def _current_rows(
+    conn: Connection, extract_name: str, submissions: pd.DataFrame, loaded: LoadedRows
+) -> pd.DataFrame:
     """The rows of these submissions of one extract type, typed for computing.
 
-    Rows just loaded come from memory, the rest from the database. Each row
-    gets its submission's organisation and period; text columns with few
-    distinct values come as categories (cheap to copy, compare and group).
+    Rows in `loaded` are used as they are; the rest come from the database.
+    Each row gets its submission's organisation and period; text columns with
+    few distinct values come as categories (cheap to copy, compare and group).
     """
     extract = EXTRACTS[extract_name]
+    columns = list(extract.column_names)
     submissions = submissions[submissions["extract"] == extract_name].reset_index(drop=True)
-    database = _database(conn)
     pieces, stored = [], []
-    for sid, sha256 in zip(submissions["id"].tolist(), submissions["sha256"], strict=True):
-        kept = _loaded_rows.take((database, sid, extract_name, sha256))
-        if kept is None:
+    for sid in submissions["id"].tolist():
+        rows = loaded.get(sid)
+        if rows is None:
             stored.append(sid)
         else:
-            pieces.append(kept.assign(submission_id=sid))
+            pieces.append(rows[columns].reset_index(drop=True).assign(submission_id=sid))
     if stored or not pieces:
         pieces.append(_stored_rows(conn, extract, stored))
     typed = [_typed(piece, extract) for piece in pieces]
@@ -166,16 +146,17 @@ def _typed(frame: pd.DataFrame, extract: Extract) -> pd.DataFrame:
     return pd.DataFrame(typed)
 
 
-def load_records(engine: Engine, area: str) -> Records:
+def load_records(engine: Engine, area: str, *, loaded: LoadedRows | None = None) -> Records:
     """Every current row of an area, one frame per extract type."""
     with engine.connect() as conn:
         submissions = _current_submissions(conn, area)
-        frames = {name: _current_rows(conn, name, submissions) for name in EXTRACTS}
+        frames = {name: _current_rows(conn, name, submissions, loaded or {}) for name in EXTRACTS}
     return Records(**frames)
 
 
-def compute_area(engine: Engine, area: Area) -> pd.DataFrame:
-    records = load_records(engine, area.id)
+def compute_area(engine: Engine, area: Area, *, loaded: LoadedRows | None = None) -> pd.DataFrame:
+    """An area's measures from its current rows (those in `loaded` not read back)."""
+    records = load_records(engine, area.id, loaded=loaded)
     return compute_measures(
         records,
         area=area.id,
@@ -184,8 +165,14 @@ def compute_area(engine: Engine, area: Area) -> pd.DataFrame:
     )
 
 
-def write_area(engine: Engine, area_id: str, frame: pd.DataFrame) -> int:
-    """Replace an area's stored values with a fresh computation, in one transaction."""
+def write_area(
+    engine: Engine, area_id: str, frame: pd.DataFrame, *, generation: int | None = None
+) -> int:
+    """Replace an area's stored values with a fresh computation, in one transaction.
+
+    Clears the area's stale mark if it is still the one (`generation`) that was
+    there when the computation started: a change made meanwhile keeps it.
+    """
     keys = frame[KEY_COLUMNS].astype(str)
     values = frame[VALUE_COLUMNS].astype(float)
     with engine.begin() as conn:
@@ -198,17 +185,44 @@ def write_area(engine: Engine, area_id: str, frame: pd.DataFrame) -> int:
         rows = [(*row, at) for row in zip(*columns, strict=True)]
         conn.execute(sa.delete(db.measure_values).where(db.measure_values.c.area == area_id))
         db.bulk_insert(conn, db.measure_values, rows)
+        if generation is not None:
+            stale = db.stale_areas
+            conn.execute(
+                sa.delete(stale).where(stale.c.area == area_id, stale.c.generation == generation)
+            )
     return len(rows)
 
 
-def recompute_area(engine: Engine, area_id: str, *, area: Area | None = None) -> int:
-    """Recompute and store one area's measures; returns the number of values stored."""
+def recompute_area(
+    engine: Engine,
+    area_id: str,
+    *,
+    area: Area | None = None,
+    loaded: LoadedRows | None = None,
+) -> int:
+    """Recompute and store one area's measures; returns the number of values stored.
+
+    The public figures are not touched: they change only when a quarter is
+    published (see `measures.storage.publishing`).
+    """
     area = area or load_areas()[area_id]
-    values = compute_area(engine, area)
-    count = write_area(engine, area_id, values)
-    publishing.refresh_public(engine, area_id, values)
+    with engine.connect() as conn:
+        generation = _generation(conn, area_id)
+    values = compute_area(engine, area, loaded=loaded)
+    count = write_area(engine, area_id, values, generation=generation)
     log.info("recomputed %s: %s values", area_id, count)
     return count
+
+
+def recompute_stale(engine: Engine, *, areas: Mapping[str, Area] | None = None) -> list[str]:
+    """Recompute every area marked stale (after a process died mid-change); returns them."""
+    stale = stale_areas(engine)
+    if stale:
+        areas = areas if areas is not None else load_areas()
+        for area_id in stale:
+            if area_id in areas:
+                recompute_area(engine, area_id, area=areas[area_id])
+    return stale
 
 
 def recompute_all(engine: Engine) -> int:
