@@ -78,6 +78,11 @@ def pending_files(inbox: Path) -> list[Path]:
     )
 
 
+def _arrival(path: Path) -> datetime:
+    """When a file was put in the inbox: its modification time, never later than now."""
+    return min(datetime.fromtimestamp(path.stat().st_mtime, UTC), datetime.now(UTC))
+
+
 def _file_away(path: Path, folder: Path, report_text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / path.name
@@ -113,6 +118,7 @@ def process_inbox(
     recompute = Recompute()
     for path in paths:
         try:
+            arrived = _arrival(path)
             result = submit(
                 engine,
                 path.read_bytes(),
@@ -121,6 +127,7 @@ def process_inbox(
                 source="inbox",
                 areas=areas,
                 recompute=recompute,
+                submitted_at=arrived,
             )
         except Exception as exc:  # a database fault: leave the file for the next run
             log.exception("could not store %s", path.name)

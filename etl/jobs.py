@@ -62,3 +62,23 @@ def late_submissions(engine: Engine, *, today: date | None = None) -> pd.DataFra
         due_days=settings.get_int("CARERS_SUBMISSION_DUE_DAYS"),
         today=today or date.today(),
     )
+
+
+def late_summary(engine: Engine, *, today: date | None = None) -> str:
+    """The late-submission check's one line: how many are late, and which."""
+    late = late_submissions(engine, today=today)
+    if late.empty:
+        return "no late submissions"
+    listed = "; ".join(
+        f"{r.organisation} {r.extract} {r.period}"
+        + (" (only rejected files)" if r.state == "rejected" else "")
+        for r in late.head(20).itertuples()
+    )
+    return f"{len(late)} late: {listed}" + (" ..." if len(late) > 20 else "")
+
+
+def publish_summary(engine: Engine) -> str:
+    """Publish the quarters whose scheduled time has come; one line on what happened."""
+    from etl.publication import publish_due
+
+    return "; ".join(publish_due(engine)) or "nothing due"

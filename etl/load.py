@@ -107,9 +107,10 @@ def record_unloaded(
     report: Report,
     submitted_by: str,
     source: str,
+    submitted_at: datetime | None = None,
 ) -> int:
     """Keep a rejected or duplicate submission in the history; loads no rows."""
-    at = now()
+    at = submitted_at or now()
     with engine.begin() as conn:
         sid = _insert_submission(
             conn,
@@ -151,6 +152,7 @@ def load_accepted(
     report: Report,
     submitted_by: str,
     source: str,
+    submitted_at: datetime | None = None,
 ) -> tuple[int, int | None]:
     """Store an accepted file and make it current, all in one transaction.
 
@@ -160,7 +162,7 @@ def load_accepted(
     extract = get_extract(key.extract)
     table = db.record_tables[extract.name]
     columns = list(extract.column_names)
-    at = now()
+    at = submitted_at or now()
     with engine.begin() as conn:
         sid = _insert_submission(
             conn,

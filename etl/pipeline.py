@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import sqlalchemy as sa
@@ -108,7 +108,7 @@ class Change:
 
     @property
     def text(self) -> str:
-        """`replaces submission 450, 226 rows, with 230 rows; known carers 1,903 -> 1,910`."""
+        """`replaces submission 450, 226 rows, with 230 rows; known carers 1,903 → 1,910`."""
         if self.replaced_id is None:
             head = f"the first file for this quarter: {self.rows:,} rows"
         else:
@@ -116,9 +116,8 @@ class Change:
                 f"replaces submission {self.replaced_id}, {self.replaced_rows:,} rows, "
                 f"with {self.rows:,} rows"
             )
-        return f"{head}; {self.measure_title.lower()} {_number(self.before, self.unit)} -> " + (
-            _number(self.after, self.unit)
-        )
+        before, after = _number(self.before, self.unit), _number(self.after, self.unit)
+        return f"{head}; {self.measure_title.lower()} {before} → {after}"
 
 
 def _number(value: float | None, unit: str) -> str:
@@ -257,11 +256,14 @@ def submit(
     areas: dict[str, Area] | None = None,
     today: date | None = None,
     recompute: Recompute | None = None,
+    submitted_at: datetime | None = None,
 ) -> SubmissionResult:
     """Check one file and, if it passes, load it as the current submission and recompute.
 
     With `recompute` (an inbox pass) the area's recompute waits for the end of
     the pass; otherwise it runs now and the result says what changed.
+    `submitted_at` is when the file arrived (default now): the inbox gives the
+    time it was put there, so a pass that runs late does not make a file late.
     """
     areas = areas if areas is not None else load_areas()
     key = None
@@ -287,6 +289,7 @@ def submit(
                 source=source,
                 areas=areas,
                 recompute=recompute,
+                submitted_at=submitted_at,
             )
         rows = check_file(content, key=key, report=report, areas=areas)
     except ExtractRejected as rejected:
@@ -302,6 +305,7 @@ def submit(
             report=report,
             submitted_by=submitted_by,
             source=source,
+            submitted_at=submitted_at,
         )
         log.info("rejected %s as submission %s", filename, sid)
         return SubmissionResult("rejected", report, sid)
@@ -315,6 +319,7 @@ def submit(
         report=report,
         submitted_by=submitted_by,
         source=source,
+        submitted_at=submitted_at,
     )
     log.info("loaded %s as submission %s (%s rows)", filename, sid, report.row_count)
     loaded = {sid: rows}
@@ -366,6 +371,7 @@ def _resubmitted(
     source: str,
     areas: dict[str, Area],
     recompute: Recompute | None,
+    submitted_at: datetime | None,
 ) -> SubmissionResult:
     """The same bytes again: a no-op if current, else the earlier submission comes back."""
     earlier = load.get_submission(engine, earlier_id)
@@ -388,6 +394,7 @@ def _resubmitted(
             report=report,
             submitted_by=submitted_by,
             source=source,
+            submitted_at=submitted_at,
         )
         return SubmissionResult("duplicate", report, sid)
     before = None if recompute else _headline(engine, key)

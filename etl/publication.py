@@ -80,8 +80,13 @@ def publish(
     by: str,
     reason: str = "",
     override_reason: str = "",
+    at: datetime | None = None,
 ) -> Publication:
-    """Publish (or revise) a quarter, if complete or with an override reason."""
+    """Publish (or revise) a quarter, if complete or with an override reason.
+
+    `at` records an earlier time for a publication made before the product
+    held the record (by default now).
+    """
     the_area = get_area(area)
     override = check_complete(
         engine, area_id=the_area.id, period=period, override_reason=override_reason
@@ -94,6 +99,7 @@ def publish(
         reason=reason,
         override_reason=override,
         catalogue=catalogue(),
+        at=at,
     )
 
 

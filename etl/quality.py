@@ -53,7 +53,9 @@ MATRIX_COLUMNS = ["organisation", "extract", "period", "state", "due", "submissi
 JOB_COLUMNS = ["id", "job_id", "started_at", "finished_at", "outcome", "detail"]
 
 
-def _submissions_query(*, area: str | None, organisations: Iterable[str] | None):
+def _submissions_query(
+    *, area: str | None, organisations: Iterable[str] | None, periods: Iterable[str] | None = None
+):
     s, cs = db.submissions, db.current_submissions
     query = (
         sa.select(
@@ -67,15 +69,22 @@ def _submissions_query(*, area: str | None, organisations: Iterable[str] | None)
         query = query.where(s.c.area == area)
     if organisations is not None:
         query = query.where(s.c.organisation.in_([o.upper() for o in organisations]))
+    if periods is not None:
+        query = query.where(s.c.period.in_(list(periods)))
     return query
 
 
 def read_submissions(
-    engine: Engine, *, area: str | None = None, organisations: Iterable[str] | None = None
+    engine: Engine,
+    *,
+    area: str | None = None,
+    organisations: Iterable[str] | None = None,
+    periods: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Submissions (not their content), newest first, with whether each is current."""
+    query = _submissions_query(area=area, organisations=organisations, periods=periods)
     with engine.connect() as conn:
-        rows = conn.execute(_submissions_query(area=area, organisations=organisations)).all()
+        rows = conn.execute(query).all()
     frame = pd.DataFrame(rows, columns=SUBMISSION_COLUMNS)
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True)
     frame["current"] = frame["current"].astype(bool)
@@ -318,7 +327,7 @@ def quarter_completeness(
 
 def completeness(engine: Engine, *, area: Area, periods: Sequence[str]) -> dict[str, Completeness]:
     """Completeness of each of these quarters of an area, by quarter label."""
-    submissions = read_submissions(engine, area=area.id)
+    submissions = read_submissions(engine, area=area.id, periods=periods)
     due_days = settings.get_int("CARERS_SUBMISSION_DUE_DAYS")
     return {
         label: quarter_completeness(

@@ -95,30 +95,16 @@ def nightly_recompute() -> str:
 
 def late_submission_check() -> str:
     """Job: list extracts that are past their due date with nothing loaded."""
-    from etl.jobs import late_submissions
+    from etl.jobs import late_summary
 
-    def body(engine: Engine) -> str:
-        late = late_submissions(engine)
-        if late.empty:
-            return "no late submissions"
-        listed = "; ".join(
-            f"{r.organisation} {r.extract} {r.period}"
-            + (" (only rejected files)" if r.state == "rejected" else "")
-            for r in late.head(20).itertuples()
-        )
-        return f"{len(late)} late: {listed}" + (" ..." if len(late) > 20 else "")
-
-    return _run_job(LATE_CHECK, body)
+    return _run_job(LATE_CHECK, late_summary)
 
 
 def publish_scheduled() -> str:
     """Job: publish the quarters whose scheduled time has come, if they can be."""
-    from etl.publication import publish_due
+    from etl.jobs import publish_summary
 
-    def body(engine: Engine) -> str:
-        return "; ".join(publish_due(engine)) or "nothing due"
-
-    return _run_job(PUBLISH, body)
+    return _run_job(PUBLISH, publish_summary)
 
 
 def _renew_lease(holder: str, seconds: int) -> None:

@@ -104,13 +104,14 @@ def catalogue() -> Catalogue:
     return load_catalogue()
 
 
-def get_area(area_id: str, areas: dict[str, Area] | None = None) -> Area:
-    areas = areas if areas is not None else load_areas()
+def get_area(area_id: str, configured: dict[str, Area] | None = None) -> Area:
+    """The configured area with that id (ignoring case and spaces); raises UnknownArea."""
+    configured = configured if configured is not None else areas()
     try:
-        return areas[area_id.strip().lower()]
+        return configured[area_id.strip().lower()]
     except KeyError:
         raise UnknownArea(
-            f"'{area_id}' is not a configured area; use one of: {', '.join(sorted(areas))}"
+            f"'{area_id}' is not a configured area; use one of: {', '.join(sorted(configured))}"
         ) from None
 
 

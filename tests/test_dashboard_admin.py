@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from carers_impact import accounts, db
 from measures import api
-from tests.dashboard_data import PASSWORD, as_user, dashboard_database, open_app, sign_in, texts
+from tests.dashboard_data import (
+    PASSWORD,
+    as_user,
+    carers_file,
+    dashboard_database,
+    open_app,
+    sign_in,
+    texts,
+)
 
 PAGE = "views/admin.py"
 database = dashboard_database("admin")
@@ -99,3 +109,53 @@ def test_publishing_needs_confirmation_then_makes_the_quarter_public(database):
     assert set(public["period"]) == {"2024-25 Q1"}
     scorecard = as_user("vera", "views/scorecard.py", area="rotherham", period="2024-25 Q1")
     assert "Figures as at 2024-25 Q1 (published)" in texts(scorecard)
+
+
+def test_a_published_quarter_is_published_again_with_a_reason_then_withdrawn(database):
+    engine = db.make_engine(database)
+    at = as_user("ada", PAGE, area="rotherham", section="Publishing")
+    at.selectbox(key="publish_quarter").select("2023-24 Q4").run()
+    at.text_input(key="publish_override").input("register only")
+    at.checkbox(key="publish_sure").check()
+    at.button(key="publish_submit").click().run()
+    assert "Published 2023-24 Q4 for Rotherham." in texts(at)
+    upload = as_user("uma", "views/upload.py")
+    upload.file_uploader(key="upload_file").upload(
+        "carers_ROT-ASC_2023-24_Q4.csv", carers_file(60, "2023-24 Q4"), "text/csv"
+    ).run()
+    upload.button(key="upload_submit").click().run()
+    at = as_user("ada", PAGE, area="rotherham", section="Publishing")
+    shown = at.dataframe[0].value.set_index("Quarter")
+    assert "figures changed since: publish again" in shown.loc["2023-24 Q4", "State"]
+    at.selectbox(key="publish_quarter").select("2023-24 Q4").run()
+    at.text_input(key="publish_override").input("register only")
+    at.checkbox(key="publish_sure").check()
+    at.button(key="publish_submit").click().run()
+    assert any("say why they are revised" in e.value for e in at.error)
+    at.text_input(key="publish_reason").input("A late correction from adult care")
+    at.checkbox(key="publish_sure").check()
+    at.button(key="publish_submit").click().run()
+    assert "Revised 2023-24 Q4 for Rotherham." in texts(at)
+    at.selectbox(key="publish_quarter").select("2023-24 Q4").run()
+    at.text_area(key="unpublish_notice").input("Withdrawn while adult care checks its register.")
+    at.button(key="unpublish_submit").click().run()
+    assert "2023-24 Q4 is withdrawn from the public view." in texts(at)
+    public = api.measure_table(engine, area="rotherham", public=True)
+    assert "2023-24 Q4" not in set(public["period"])
+    actions = at.dataframe[1].value["Action"].tolist()
+    assert actions[:3] == ["withdrawn", "revised", "published"]
+
+
+def test_a_quarter_is_scheduled_for_publication_and_shown_as_to_be_published(database):
+    at = as_user("ada", PAGE, area="rotherham", section="Publishing")
+    at.selectbox(key="publish_quarter").select("2023-24 Q3").run()
+    at.radio(key="publish_when").set_value("Schedule for a date and time")
+    at.date_input(key="publish_day").set_value(date.today() + timedelta(days=7))
+    at.text_input(key="publish_override").input("register only")
+    at.checkbox(key="publish_sure").check()
+    at.button(key="publish_submit").click().run()
+    assert "2023-24 Q3 will be published on" in texts(at)
+    shown = at.dataframe[0].value.set_index("Quarter")
+    assert shown.loc["2023-24 Q3", "State"].startswith("To be published on")
+    status = api.publication_status(db.make_engine(database), area="rotherham")
+    assert status.set_index("period").loc["2023-24 Q3", "state"] == "scheduled"

@@ -125,3 +125,34 @@ def test_a_submission_s_report_can_be_read_from_the_history():
     rejected = at.dataframe[0].value.query("status == 'rejected'")["id"].iloc[-1]
     at.selectbox(key="history_report").select(rejected).run()
     assert any("age_band" in str(t.value.to_string()) for t in at.table)
+
+
+def test_an_admin_withdraws_a_file_loaded_under_the_wrong_quarter(database):
+    engine = db.make_engine(database)
+    upload(as_user("uma", PAGE), "carers_ROT-ASC_2022-23_Q4.csv", carers_file(33, "2022-23 Q4"))
+    wrong = quality.read_submissions(engine, organisations=["ROT-ASC"]).iloc[0]
+    assert wrong["period"] == "2022-23 Q4" and wrong["current"]
+    at = as_user("ada", PAGE)
+    at.selectbox(key="withdraw_pick").select(int(wrong["id"]))
+    at.button(key="withdraw_submit").click().run()
+    assert "Tick the box to confirm the withdrawal." in [e.value for e in at.error]
+    at.checkbox(key="withdraw_sure").check()
+    at.button(key="withdraw_submit").click().run()
+    assert any("Say why the submission is withdrawn" in e.value for e in at.error)
+    at.text_input(key="withdraw_reason").input("It is the 2023-24 Q4 register")
+    at.checkbox(key="withdraw_sure").check()
+    at.button(key="withdraw_submit").click().run()
+    assert f"Submission {wrong['id']} is withdrawn; the quarter has no current file" in texts(at)
+    after = quality.read_submissions(engine, organisations=["ROT-ASC"]).set_index("id")
+    assert after.loc[wrong["id"], "status"] == "withdrawn" and not after.loc[wrong["id"], "current"]
+    table = api.measure_table(engine, area="rotherham", period="2022-23 Q4")
+    assert table[table.measure_id == "known_carers"].empty
+
+
+def test_an_accepted_file_says_what_it_replaced_and_what_changed(database):
+    at = upload(
+        as_user("uma", PAGE), "carers_ROT-ASC_2023-24_Q1.csv", carers_file(45, "2023-24 Q1")
+    )
+    change = " ".join(e.value for e in at.info)
+    assert "This file replaces submission 1, 40 rows, with 45 rows" in change
+    assert "carers known to services 40 → 45" in change

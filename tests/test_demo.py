@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from carers_impact import db
+from carers_impact.periods import Quarter
 from etl.demo import build_demo
 from etl.load import history
 from measures import api
@@ -84,3 +87,57 @@ def test_the_demo_publishes_all_but_the_latest_quarter_and_has_accounts(demo):
     for name, role, _ in DEMO_ACCOUNTS:
         assert authenticate(engine, name, DEMO_PASSWORD).role == role
         assert name in summary
+
+
+def test_the_demo_has_a_history_a_partnership_would_have(demo):
+    from etl import quality
+
+    engine, _, _ = demo
+    runs = quality.read_job_runs(engine)
+    assert {"poll_inbox", "late_submission_check", "publish_scheduled"} <= set(runs["job_id"])
+    assert (runs["outcome"] == "success").all()
+    submitted = quality.read_submissions(engine, area="rotherham")
+    assert submitted["submitted_at"].dt.date.nunique() > 10  # returns arrive over time
+    matrix = quality.area_matrix(
+        engine, area=api.get_area("rotherham"), last=6, today=date(2022, 9, 1)
+    )
+    states = set(matrix["state"])
+    assert {"received", "late"} <= states
+    status = api.publication_status(engine, area="rotherham")
+    published = status[status["state"] == "published"]
+    ended = published["period"].map(lambda p: Quarter.parse(p).end)
+    assert (published["first_published_at"].dt.date > ended).all()
+    assert not api.comments(engine, area="rotherham").empty
+    assert not api.action_updates(engine, area="rotherham").empty
+
+
+@pytest.fixture(scope="module")
+def recent_demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("recent")
+    engine = db.make_engine(f"sqlite:///{folder / 'demo.db'}")
+    db.upgrade(engine)
+    build_demo(
+        engine, inbox=folder / "inbox", areas=["rotherham"], first="2024-25 Q3", last="2025-26 Q2"
+    )
+    yield engine
+    engine.dispose()
+
+
+def test_a_correction_after_publication_is_published_again_as_a_revision(recent_demo):
+    status = api.publication_status(recent_demo, area="rotherham").set_index("period")
+    revised = status[status["revised_at"].notna()]
+    assert "2024-25 Q4" in revised.index
+    assert "corrected assessments file" in revised.loc["2024-25 Q4", "revision_reason"]
+    assert (revised["revised_at"] > revised["first_published_at"]).all()
+    assert (status.loc[status["state"] == "published", "changed_since_publication"] == 0).all()
+
+
+def test_the_latest_quarter_waits_for_its_missing_return(recent_demo):
+    from etl import quality
+
+    status = api.publication_status(recent_demo, area="rotherham").set_index("period")
+    assert status.loc["2025-26 Q2", "state"] == "provisional"
+    found = quality.completeness(
+        recent_demo, area=api.get_area("rotherham"), periods=["2025-26 Q2"]
+    )["2025-26 Q2"]
+    assert found.missing == (("ROT-CC", "outcomes"),)

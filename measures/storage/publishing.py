@@ -148,19 +148,22 @@ def publish(
     reason: str = "",
     override_reason: str = "",
     catalogue: Catalogue | None = None,
+    at: datetime | None = None,
 ) -> Publication:
     """Make a quarter public, or publish its changed figures again as a revision.
 
     A first publication (or one after a withdrawal) needs no reason; a
     revision does. `override_reason` is recorded when the pipeline has found
-    the quarter incomplete and the admin publishes it all the same.
+    the quarter incomplete and the admin publishes it all the same. `at`
+    records an earlier time (a publication made before the product held the
+    record); by default now.
     """
     label = Quarter.parse(period).label
     reason = _text(reason, "The reason")
     override_reason = _text(override_reason, "The reason for publishing an incomplete quarter")
     catalogue = catalogue or load_catalogue()
     periods = snapshot_periods(label)
-    at = _now()
+    at = at or _now()
     with engine.begin() as conn:
         _lock(conn, area.id)
         current = current_values(conn, area.id, periods)
@@ -336,24 +339,35 @@ def due_schedules(engine: Engine, *, at: datetime | None = None) -> pd.DataFrame
 # -- the public table -------------------------------------------------------------------
 
 
-def public_rows(conn: Connection, area: str, *, catalogue: Catalogue) -> pd.DataFrame:
-    """The area's public figures as disclosure control makes them from its current snapshots."""
+def public_rows(
+    conn: Connection, area: str, *, catalogue: Catalogue, years: set[int] | None = None
+) -> pd.DataFrame:
+    """The area's public figures as disclosure control makes them from its current snapshots.
+
+    `years` limits them to those financial years (a year and its quarters are
+    controlled together, so that is all a publication needs).
+    """
     pp = db.published_periods
-    ids = (
-        conn.execute(
-            sa.select(pp.c.publication_id).where(pp.c.area == area, pp.c.status == "published")
+    rows = conn.execute(
+        sa.select(pp.c.period, pp.c.publication_id).where(
+            pp.c.area == area, pp.c.status == "published"
         )
-        .scalars()
-        .all()
-    )
-    snapshot = snapshots(conn, [i for i in ids if i is not None])
+    ).all()
+    ids = [
+        r.publication_id
+        for r in rows
+        if r.publication_id is not None
+        and (years is None or Quarter.parse(r.period).year in years)
+    ]
+    snapshot = snapshots(conn, ids)
     published = {p for p in snapshot["period"] if "Q" in p}
     return public_view(snapshot, catalogue=catalogue, published=published)
 
 
 def _write_public(conn: Connection, area: str, *, periods: list[str], catalogue: Catalogue) -> None:
     """Rewrite the public rows of these periods only; every other period stays as published."""
-    public = public_rows(conn, area, catalogue=catalogue)
+    years = {Quarter.parse(p).year for p in periods if "Q" in p}
+    public = public_rows(conn, area, catalogue=catalogue, years=years)
     public = public[public["period"].isin(periods)]
     at = _now()
     table = db.public_measure_values
