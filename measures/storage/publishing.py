@@ -356,8 +356,7 @@ def public_rows(
     ids = [
         r.publication_id
         for r in rows
-        if r.publication_id is not None
-        and (years is None or Quarter.parse(r.period).year in years)
+        if r.publication_id is not None and (years is None or Quarter.parse(r.period).year in years)
     ]
     snapshot = snapshots(conn, ids)
     published = {p for p in snapshot["period"] if "Q" in p}
