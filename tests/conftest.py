@@ -27,6 +27,8 @@ SLOW_MODULES = frozenset(
     {
         "test_browser_dashboard",
         "test_browser_public",
+        "test_browser_upload",
+        "test_dashboard_complete",
         "test_dashboard_access",
         "test_dashboard_actions",
         "test_dashboard_admin",

@@ -127,6 +127,7 @@ def _wait_for(predicate, seconds: float) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_a_process_killed_after_the_load_and_before_the_recompute_leaves_the_area_stale(
     database_url, tmp_path
 ):

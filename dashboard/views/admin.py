@@ -188,7 +188,18 @@ if publishing.open:
         components.download_csv(shown, filename=f"publication_{area.id}.csv")
 
         labels = status["period"].tolist()
-        quarter = st.selectbox("Quarter", labels, key="publish_quarter")
+        ready = [
+            p
+            for p, state in zip(labels, status["state"], strict=True)
+            if state == "provisional" and found[p].complete
+        ]
+        quarter = st.selectbox(
+            "Quarter",
+            labels,
+            index=labels.index(ready[0]) if ready else 0,
+            key="publish_quarter",
+            help="Opens on the latest complete quarter not yet published",
+        )
         row = status.set_index("period").loc[quarter]
         complete = found[quarter].complete
         if not complete:
