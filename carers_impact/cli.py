@@ -280,6 +280,26 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_areas_check(args: argparse.Namespace) -> int:
+    from measures.domain.area_files import areas_dir, check_area_files
+
+    folder = Path(args.folder) if args.folder else areas_dir()
+    if not folder.is_dir():
+        raise UsageError(f"the folder {folder} does not exist")
+    areas, errors = check_area_files(folder)
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    if areas:
+        names = ", ".join(f"{a.id} ({a.name})" for a in areas.values())
+        print(
+            f"{len(areas)} area file{'s' if len(areas) != 1 else ''} in {folder} are sound: {names}"
+        )
+    if errors:
+        print(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} to fix in {folder}")
+        return 1
+    return 0
+
+
 def _streamlit(script: str, *, port: int, public: bool) -> int:
     env = dict(os.environ)
     if public and settings.get("CARERS_PUBLIC_DB_URL"):
@@ -461,6 +481,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="organisation code an uploader submits for, e.g. ROT-ASC (repeat for more)",
     )
     users_add.set_defaults(func=cmd_users_add)
+
+    areas = sub.add_parser("areas", help="area configuration files")
+    areas_sub = areas.add_subparsers(dest="areas_command", required=True, metavar="AREAS_COMMAND")
+    areas_check = areas_sub.add_parser(
+        "check", help="check every area file and list every problem with its file and field"
+    )
+    areas_check.add_argument(
+        "folder", nargs="?", help="folder of area files (default: CARERS_AREAS_DIR)"
+    )
+    areas_check.set_defaults(func=cmd_areas_check)
 
     upgrade = sub.add_parser("db-upgrade", help="create or upgrade the database schema")
     upgrade.set_defaults(func=cmd_db_upgrade)

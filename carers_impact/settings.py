@@ -85,6 +85,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Days from request to completion within which an assessment counts as timely.",
     ),
     Setting(
+        "CARERS_AREAS_DIR",
+        "",
+        "Folder of area files (one `<area id>.toml` per local partnership). Empty: the five "
+        "demo areas shipped in `measures/areas/`. See docs/setup.md.",
+    ),
+    Setting(
         "CARERS_REFERENCE_DIR",
         "",
         "Folder of reference data (Census 2021, ASCOF). Empty: the project's `data/reference/`.",

@@ -20,7 +20,7 @@ from carers_impact import db, settings
 from carers_impact.errors import UsageError, UserError
 from carers_impact.periods import InvalidPeriod, Quarter, parse_financial_year
 from measures.domain.actions import action_table
-from measures.domain.area_files import area_for_organisation, load_areas
+from measures.domain.area_files import area_for_organisation, configured_areas
 from measures.domain.areas import ACTION_STATUSES, Area
 from measures.domain.benchmarks import benchmarks
 from measures.domain.catalogue import BREAKDOWNS, POLARITY_WORDS, Catalogue, load_catalogue
@@ -92,10 +92,9 @@ def open_engine(url: str | None = None) -> Engine:
     return db.make_engine(url)
 
 
-@lru_cache(maxsize=1)
 def areas() -> dict[str, Area]:
-    """Every configured area by id, read once per process."""
-    return load_areas()
+    """Every configured area by id (CARERS_AREAS_DIR), read once per process."""
+    return configured_areas()
 
 
 @lru_cache(maxsize=1)

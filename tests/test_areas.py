@@ -282,15 +282,14 @@ def test_an_action_may_be_owned_by_a_role(tmp_path):
     assert load_areas(tmp_path)["testshire"].actions[0].owner == "Carers partnership board"
 
 
-def test_measure_ids_are_checked_against_the_catalogue_when_given(tmp_path):
+def test_a_misspelt_measure_id_is_an_error_not_silently_dropped(tmp_path):
     broken(
         tmp_path,
         'measures = ["known_carers"]\n\n[measures',
         'measures = ["known_carer"]\n\n[measures',
     )
-    load_areas(tmp_path)  # without a catalogue any well-formed id is accepted
     with pytest.raises(AreaConfigError) as caught:
-        load_areas(tmp_path, known_measures=CORE_MEASURES)
+        load_areas(tmp_path)  # checked against the core catalogue by default
     assert (caught.value.file, caught.value.field) == ("testshire.toml", "themes[0].measures")
     assert "'known_carer'" in str(caught.value)
 

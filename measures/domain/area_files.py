@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from carers_impact import settings
 from carers_impact.extracts import EXTRACTS
 from carers_impact.periods import InvalidPeriod, Quarter
 from measures.domain.areas import (
@@ -22,6 +23,7 @@ from measures.domain.areas import (
     Action,
     Area,
     AreaConfigError,
+    AreaFileErrors,
     DuplicateOrganisation,
     Organisation,
     Strategy,
@@ -72,43 +74,82 @@ class _AreaReader:
     def fail(self, field: str, problem: str) -> AreaConfigError:
         return AreaConfigError(self.file, field, problem)
 
+    def attempt(self, part: Callable[[], Any], default: Any = None) -> Any:
+        """Read one part of the file, noting its error and going on, so that every
+        mistake in the file is reported at once rather than the first alone."""
+        try:
+            return part()
+        except AreaConfigError as error:
+            self.errors.append(error)
+            return default
+
     def read(self) -> Area:
+        self.errors: list[AreaConfigError] = []
         try:
             data = tomllib.loads(self.path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise self.fail("(file)", f"not valid TOML: {exc}") from None
-        self.keys(data, _TOP_KEYS, "")
-        area_id = self.text(data, "id")
+        attempt = self.attempt
+        attempt(lambda: self.keys(data, _TOP_KEYS, ""))
+        area_id = attempt(lambda: self.text(data, "id"), self.path.stem)
         if area_id != self.path.stem:
-            raise self.fail("id", f"{area_id!r} must match the file name {self.path.stem!r}")
-        la_code = self.text(data, "la_code")
-        if not _LA_CODE_RE.match(la_code):
-            raise self.fail("la_code", f"{la_code!r} is not an English local authority code")
-        default_tol = self.tolerance(data.get("tolerance", DEFAULT_TOLERANCE), "tolerance")
-        localities = self.strings(data, "localities", "localities")
-        if not localities:
-            raise self.fail("localities", "list at least one locality")
+            self.errors.append(
+                self.fail("id", f"{area_id!r} must match the file name {self.path.stem!r}")
+            )
+        la_code = attempt(lambda: self.la_code(data), "")
+        default_tol = attempt(
+            lambda: self.tolerance(data.get("tolerance", DEFAULT_TOLERANCE), "tolerance"),
+            DEFAULT_TOLERANCE,
+        )
+        localities = attempt(lambda: self.localities(data), ())
         orgs = tuple(
-            self.organisation(o, i, area_id)
-            for i, o in enumerate(self.tables(data, "organisations"))
+            org
+            for i, table in enumerate(attempt(lambda: self.tables(data, "organisations"), []))
+            if (org := attempt(lambda i=i, t=table: self.organisation(t, i, area_id)))
         )
-        if not orgs:
-            raise self.fail("organisations", "list at least one [[organisations]]")
-        codes = self.unique([o.code for o in orgs], "organisations.code", DuplicateOrganisation)
-        themes = tuple(self.theme(t, i) for i, t in enumerate(self.tables(data, "themes")))
-        theme_ids = self.unique([t.id for t in themes], "themes.id")
-        baselines, targets, tolerances = self.measures(data.get("measures", {}))
+        if not orgs and not any(e.field.startswith("organisations") for e in self.errors):
+            self.errors.append(self.fail("organisations", "list at least one [[organisations]]"))
+        codes = attempt(
+            lambda: self.unique(
+                [o.code for o in orgs], "organisations.code", DuplicateOrganisation
+            ),
+            {o.code for o in orgs},
+        )
+        themes = tuple(
+            theme
+            for i, table in enumerate(attempt(lambda: self.tables(data, "themes"), []))
+            if (theme := attempt(lambda i=i, t=table: self.theme(t, i)))
+        )
+        theme_ids = attempt(
+            lambda: self.unique([t.id for t in themes], "themes.id"), {t.id for t in themes}
+        )
+        baselines, targets, tolerances = attempt(
+            lambda: self.measures(data.get("measures", {})), ({}, {}, {})
+        )
         actions = tuple(
-            self.action(a, i, codes, theme_ids) for i, a in enumerate(self.tables(data, "actions"))
+            action
+            for i, table in enumerate(attempt(lambda: self.tables(data, "actions"), []))
+            if (action := attempt(lambda i=i, t=table: self.action(t, i, codes, theme_ids)))
         )
-        self.unique([a.id for a in actions], "actions.id")
+        attempt(lambda: self.unique([a.id for a in actions], "actions.id"))
+        strategy = attempt(lambda: self.strategy(data.get("strategy")))
+        name = attempt(lambda: self.text(data, "name"), "")
+        returns_from = attempt(
+            lambda: (
+                self.quarter(self.text(data, "returns_from"), "returns_from")
+                if "returns_from" in data
+                else None
+            )
+        )
+        if self.errors:
+            raise AreaFileErrors(self.errors)
         return Area(
             id=area_id,
-            name=self.text(data, "name"),
+            name=name,
             la_code=la_code,
             localities=localities,
             organisations=orgs,
-            strategy=self.strategy(data.get("strategy")),
+            strategy=strategy,
             themes=themes,
             baselines=MappingProxyType(baselines),
             targets=MappingProxyType(targets),
@@ -116,10 +157,20 @@ class _AreaReader:
             default_tolerance=default_tol,
             actions=actions,
             source=self.path,
-            returns_from=self.quarter(self.text(data, "returns_from"), "returns_from")
-            if "returns_from" in data
-            else None,
+            returns_from=returns_from,
         )
+
+    def la_code(self, data: dict) -> str:
+        la_code = self.text(data, "la_code")
+        if not _LA_CODE_RE.match(la_code):
+            raise self.fail("la_code", f"{la_code!r} is not an English local authority code")
+        return la_code
+
+    def localities(self, data: dict) -> tuple[str, ...]:
+        localities = self.strings(data, "localities", "localities")
+        if not localities:
+            raise self.fail("localities", "list at least one locality")
+        return localities
 
     # -- sections
 
@@ -176,8 +227,9 @@ class _AreaReader:
         period = None
         if "period" in table:
             period = self.period(self.text(table, "period", f"{where}.period"), f"{where}.period")
-        measures = self.measure_list(table, f"{where}.measures")
-        if not measures:
+        # A wrong measure is reported, and the theme kept, so actions naming it still check.
+        measures = self.attempt(lambda: self.measure_list(table, f"{where}.measures"), ())
+        if not measures and not any(e.field == f"{where}.measures" for e in self.errors):
             raise self.fail(f"{where}.measures", "list the measures that track this theme")
         return Theme(
             theme_id,
@@ -195,36 +247,41 @@ class _AreaReader:
         targets: dict[str, tuple[Target, ...]] = {}
         tolerances: dict[str, float] = {}
         for measure_id, table in section.items():
-            where = f"measures.{measure_id}"
-            self.check_measure(measure_id, where)
-            if not isinstance(table, dict):
-                raise self.fail(where, "must be a table")
-            self.keys(table, _MEASURE_KEYS, where)
-            baseline = self.baseline(table.get("baseline"), f"{where}.baseline")
-            if baseline is not None:
-                baselines[measure_id] = baseline
-            if "tolerance" in table:
-                tolerances[measure_id] = self.tolerance(table["tolerance"], f"{where}.tolerance")
-            raw_targets = table.get("targets", [])
-            if not isinstance(raw_targets, list):
-                raise self.fail(f"{where}.targets", "must be a list of {by = ..., ...} tables")
-            found = tuple(
-                self.target(t, f"{where}.targets[{i}]") for i, t in enumerate(raw_targets)
+            self.attempt(
+                lambda m=measure_id, t=table: self.measure(m, t, baselines, targets, tolerances)
             )
-            if found:
-                if baseline is None:
-                    raise self.fail(f"{where}.baseline", "targets need a baseline to start from")
-                previous = baseline.quarter
-                for i, target in enumerate(found):
-                    if target.quarter <= previous:
-                        raise self.fail(
-                            f"{where}.targets[{i}].by",
-                            f"{target.period} must come after {previous.label} "
-                            "(the baseline or the previous target)",
-                        )
-                    previous = target.quarter
-                targets[measure_id] = found
         return baselines, targets, tolerances
+
+    def measure(
+        self, measure_id: str, table: Any, baselines: dict, targets: dict, tolerances: dict
+    ) -> None:
+        where = f"measures.{measure_id}"
+        self.check_measure(measure_id, where)
+        if not isinstance(table, dict):
+            raise self.fail(where, "must be a table")
+        self.keys(table, _MEASURE_KEYS, where)
+        baseline = self.baseline(table.get("baseline"), f"{where}.baseline")
+        if baseline is not None:
+            baselines[measure_id] = baseline
+        if "tolerance" in table:
+            tolerances[measure_id] = self.tolerance(table["tolerance"], f"{where}.tolerance")
+        raw_targets = table.get("targets", [])
+        if not isinstance(raw_targets, list):
+            raise self.fail(f"{where}.targets", "must be a list of {by = ..., ...} tables")
+        found = tuple(self.target(t, f"{where}.targets[{i}]") for i, t in enumerate(raw_targets))
+        if found:
+            if baseline is None:
+                raise self.fail(f"{where}.baseline", "targets need a baseline to start from")
+            previous = baseline.quarter
+            for i, target in enumerate(found):
+                if target.quarter <= previous:
+                    raise self.fail(
+                        f"{where}.targets[{i}].by",
+                        f"{target.period} must come after {previous.label} "
+                        "(the baseline or the previous target)",
+                    )
+                previous = target.quarter
+            targets[measure_id] = found
 
     def baseline(self, table: Any, where: str) -> Baseline | None:
         if table is None:
@@ -391,43 +448,87 @@ def read_area_file(path: Path, known_measures: frozenset[str] | None = None) -> 
     return _AreaReader(path, known_measures).read()
 
 
+def areas_dir() -> Path:
+    """The folder of area files: the setting CARERS_AREAS_DIR, else the shipped demo areas."""
+    configured = settings.get("CARERS_AREAS_DIR")
+    return Path(configured) if configured else AREAS_DIR
+
+
+def check_area_files(
+    folder: Path | str | None = None, *, known_measures: Iterable[str] | None = None
+) -> tuple[dict[str, Area], list[AreaConfigError]]:
+    """Every area file of the folder read and checked: the areas that are sound, and every
+    error found in any file (each naming the file and the field).
+
+    Measure ids must be in the catalogue (`known_measures`, by default the core one).
+    """
+    directory = Path(folder) if folder is not None else areas_dir()
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        return {}, [AreaConfigError(str(directory), "(folder)", "no area files (*.toml) found")]
+    if known_measures is None:
+        from measures.domain.catalogue import load_catalogue
+
+        known_measures = load_catalogue()
+    known = frozenset(known_measures)
+    areas: dict[str, Area] = {}
+    errors: list[AreaConfigError] = []
+    owners: dict[str, str] = {}
+    for path in files:
+        try:
+            area = read_area_file(path, known)
+        except AreaFileErrors as found:
+            errors.extend(found.errors)
+            continue
+        except AreaConfigError as error:
+            errors.append(error)
+            continue
+        clashes = [org.code for org in area.organisations if org.code in owners]
+        for code in clashes:
+            errors.append(
+                DuplicateOrganisation(
+                    path.name,
+                    "organisations.code",
+                    f"{code} is already an organisation of {owners[code]}",
+                )
+            )
+        if clashes:
+            continue
+        owners.update({org.code: area.id for org in area.organisations})
+        areas[area.id] = area
+    return areas, errors
+
+
 def load_areas(
     folder: Path | str | None = None, *, known_measures: Iterable[str] | None = None
 ) -> dict[str, Area]:
-    """Every `*.toml` area file in the folder (default `measures/areas/`), checked, by id.
+    """Every `*.toml` area file in the folder (default: `areas_dir()`), checked, by id.
 
-    With `known_measures` (the catalogue's ids), every measure id must be one of them.
+    Raises the first error found (with all of them in `AreaFileErrors.errors`
+    when a file has several); `check_area_files` lists them all.
     """
-    directory = Path(folder) if folder is not None else AREAS_DIR
-    files = sorted(directory.glob("*.toml"))
-    if not files:
-        raise AreaConfigError(str(directory), "(folder)", "no area files (*.toml) found")
-    known = frozenset(known_measures) if known_measures is not None else None
-    areas: dict[str, Area] = {}
-    owners: dict[str, str] = {}
-    for path in files:
-        area = read_area_file(path, known)
-        for org in area.organisations:
-            if org.code in owners:
-                raise DuplicateOrganisation(
-                    path.name,
-                    "organisations.code",
-                    f"{org.code} is already an organisation of {owners[org.code]}",
-                )
-            owners[org.code] = area.id
-        areas[area.id] = area
+    areas, errors = check_area_files(folder, known_measures=known_measures)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise AreaFileErrors(errors)
     return areas
 
 
 @lru_cache(maxsize=4)
-def _default_areas() -> dict[str, Area]:
-    return load_areas()
+def _areas_in(folder: Path) -> dict[str, Area]:
+    return load_areas(folder)
+
+
+def configured_areas() -> dict[str, Area]:
+    """The areas of `areas_dir()`, read once per process and folder."""
+    return _areas_in(areas_dir())
 
 
 def area_for_organisation(code: str, areas: Mapping[str, Area] | None = None) -> Area:
     """The area an organisation belongs to (codes are matched ignoring case)."""
     wanted = code.strip().upper()
-    for area in (areas if areas is not None else _default_areas()).values():
+    for area in (areas if areas is not None else configured_areas()).values():
         if any(org.code == wanted for org in area.organisations):
             return area
     raise UnknownOrganisation(

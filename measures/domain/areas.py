@@ -44,6 +44,7 @@ __all__ = [
     "Action",
     "Area",
     "AreaConfigError",
+    "AreaFileErrors",
     "Baseline",
     "DuplicateOrganisation",
     "Organisation",
@@ -63,6 +64,19 @@ class AreaConfigError(UserError, ValueError):
     def __init__(self, file: str, field: str, problem: str):
         self.file, self.field, self.problem = file, field, problem
         super().__init__(f"{file}: {field}: {problem}")
+
+
+class AreaFileErrors(AreaConfigError):
+    """Several problems in area configuration; `errors` holds each one."""
+
+    def __init__(self, errors: list[AreaConfigError]):
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.file, first.field, first.problem)
+        self.args = ("\n".join(str(e) for e in self.errors),)
+
+    def __str__(self) -> str:
+        return self.args[0]
 
 
 class DuplicateOrganisation(AreaConfigError):
