@@ -281,7 +281,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 
 def cmd_areas_check(args: argparse.Namespace) -> int:
-    from measures.domain.area_files import areas_dir, check_area_files
+    from measures.api import areas_dir, check_area_files
 
     folder = Path(args.folder) if args.folder else areas_dir()
     if not folder.is_dir():

@@ -20,7 +20,12 @@ from carers_impact import db, settings
 from carers_impact.errors import UsageError, UserError
 from carers_impact.periods import InvalidPeriod, Quarter, parse_financial_year
 from measures.domain.actions import action_table
-from measures.domain.area_files import area_for_organisation, configured_areas
+from measures.domain.area_files import (
+    area_for_organisation,
+    areas_dir,
+    check_area_files,
+    configured_areas,
+)
 from measures.domain.areas import ACTION_STATUSES, Area
 from measures.domain.benchmarks import benchmarks
 from measures.domain.catalogue import BREAKDOWNS, POLARITY_WORDS, Catalogue, load_catalogue
@@ -44,6 +49,8 @@ __all__ = [
     "actions",
     "add_comment",
     "area_for_organisation",
+    "areas_dir",
+    "check_area_files",
     "areas",
     "canonical_period",
     "catalogue",
