@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
 
 from tests.browser import streamlit_server
 from tests.public_data import (
@@ -31,8 +30,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboard" / "public_app.py"
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 START_TIMEOUT_S = 45
 PAGE_TIMEOUT_MS = 30_000
 PUBLIC_PAGES = ("/", "/open-data", "/about")
@@ -63,23 +60,6 @@ def server(data, tmp_path_factory):
     log = tmp_path_factory.mktemp("public_server") / "streamlit.log"
     with public_server(data.public_url, log) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,6 @@ from tests.files import csv_bytes
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT_MS = 30_000
-
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
@@ -25,31 +23,6 @@ def dashboard(tmp_path_factory):
     url = database_copy(folder)
     with streamlit_server(APP, url, folder / "streamlit.log") as base:
         yield {"url": base, "folder": folder, "db": url}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=TIMEOUT_MS)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    tab = context.new_page()
-    tab.set_default_timeout(TIMEOUT_MS)
-    yield tab
-    context.close()
 
 
 def upload_page(page, url: str, username: str) -> None:
