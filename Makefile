@@ -9,7 +9,7 @@ SYSTEM_DEPS := chromium:/usr/bin/chromium nginx:/usr/sbin/nginx
 # Test processes: the suite is spread over this many (pytest-xdist), one per core.
 TEST_WORKERS ?= 2
 
-.PHONY: install system-deps demo test test-fast lint format benchmark clean
+.PHONY: install system-deps oidc-provider demo test test-fast lint format benchmark clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,10 +34,19 @@ system-deps:
 	  fi; \
 	fi
 
+# The OpenID Connect provider the single sign-on tests sign in with (Node.js 18+),
+# installed from the lock file in tests/oidc.
+OIDC := tests/oidc
+oidc-provider: $(OIDC)/node_modules/.package-lock.json
+
+$(OIDC)/node_modules/.package-lock.json: $(OIDC)/package.json $(OIDC)/package-lock.json
+	cd $(OIDC) && npm ci --no-audit --no-fund
+	touch $@
+
 demo: $(STAMP)
 	$(BIN)/carers-impact demo
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps oidc-provider
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The pure and database tests only (no dashboard, browser, demo build or subprocess).

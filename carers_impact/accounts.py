@@ -9,9 +9,10 @@ Three roles, each able to do everything the one before it can (SPEC section 1):
 * ``admin``: manages accounts, publishes quarters, reverts submissions and
   may submit for any organisation.
 
-After ``CARERS_LOGIN_ATTEMPTS`` failed sign-ins in a row an account is locked
-for ``CARERS_LOCKOUT_MINUTES``; an administrator's password reset unlocks it.
-An account without a password hash signs in only through single sign-on.
+Signing in with a password is ``carers_impact/sign_in.py``. An administrator's
+password reset lifts a pause on the name, ends the account's sessions and voids
+its device cookies; deactivating an account ends its sessions. An account
+without a password hash signs in only through single sign-on.
 """
 
 from __future__ import annotations
@@ -19,14 +20,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection, Engine
 
-from carers_impact import db, settings
+from carers_impact import db, sessions, throttle
 from carers_impact.errors import UserError
 
 ROLES = ("viewer", "uploader", "admin")
@@ -36,33 +36,12 @@ MAX_PASSWORD_LENGTH = 1024
 
 _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,99}$")
 _ORGANISATION_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("a password nobody has, to make unknown names take as long")
+hasher = PasswordHasher()
+"""argon2id with the library's recommended parameters."""
 
 
 class AccountError(UserError, ValueError):
     """Something about an account that stops the request; the message says what."""
-
-
-class BadCredentials(AccountError):
-    """The username or password is not right (which of them is not said)."""
-
-
-class AccountLocked(AccountError):
-    """Too many failed sign-ins: the account is locked until ``until`` (UTC)."""
-
-    def __init__(self, username: str, until: datetime):
-        self.username = username
-        self.until = until
-        super().__init__(
-            f"The account {username!r} is locked after too many failed sign-ins; "
-            f"try again after {until:%H:%M} UTC on {until:%d/%m/%Y}, "
-            "or ask an administrator to reset the password"
-        )
-
-
-class AccountDeactivated(AccountError):
-    """The account exists but an administrator has deactivated it."""
 
 
 class UnknownUser(AccountError, LookupError):
@@ -179,44 +158,54 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _user(row) -> User:
+def to_user(row) -> User:
+    """An account from a row of `_accounts_query`."""
+    locked_until = _utc(row["locked_until"])
+    paused = locked_until is not None and locked_until > _now()
     return User(
         id=row["id"],
         username=row["username"],
         role=row["role"],
         organisations=tuple(o for o in (row["organisations"] or "").split(",") if o),
         active=bool(row["active"]),
-        failed_logins=row["failed_logins"] or 0,
-        locked_until=_utc(row["locked_until"]),
+        failed_logins=row["failures"] or 0,
+        locked_until=locked_until if paused else None,
         created_at=_utc(row["created_at"]),
         last_login_at=_utc(row["last_login_at"]),
         has_password=row["password_hash"] is not None,
     )
 
 
-def _row(conn: Connection, username: str):
-    users = db.users
-    return (
-        conn.execute(sa.select(users).where(users.c.username == normalise_username(username)))
-        .mappings()
-        .first()
+def _accounts_query() -> sa.Select:
+    """Accounts with the sign-in count of their name."""
+    users, counts = db.users, db.sign_in_throttle
+    key = sa.literal("name:") + users.c.username
+    return sa.select(users, counts.c.failures, counts.c.locked_until).select_from(
+        users.outerjoin(counts, counts.c.key == key)
     )
+
+
+def account_row(conn: Connection, username: str):
+    """The account row (with its sign-in count) for a username, or None."""
+    users = db.users
+    query = _accounts_query().where(users.c.username == normalise_username(username))
+    return conn.execute(query).mappings().first()
 
 
 def get_user(engine: Engine, username: str) -> User:
     """The account with that username; raises UnknownUser."""
     with engine.connect() as conn:
-        row = _row(conn, username)
+        row = account_row(conn, username)
     if row is None:
         raise UnknownUser(f"There is no account {username!r}")
-    return _user(row)
+    return to_user(row)
 
 
 def list_users(engine: Engine) -> list[User]:
     """Every account, by username."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(db.users).order_by(db.users.c.username)).mappings().all()
-    return [_user(r) for r in rows]
+        rows = conn.execute(_accounts_query().order_by(db.users.c.username)).mappings().all()
+    return [to_user(r) for r in rows]
 
 
 # -- writing ----------------------------------------------------------------------------
@@ -234,9 +223,9 @@ def create_user(
     name = normalise_username(username)
     check_role(role)
     codes = normalise_organisations(organisations, role=role)
-    password_hash = _hasher.hash(check_password(password)) if password is not None else None
+    password_hash = hasher.hash(check_password(password)) if password is not None else None
     with engine.begin() as conn:
-        if _row(conn, name) is not None:
+        if account_row(conn, name) is not None:
             raise DuplicateUser(f"There is already an account {name!r}")
         conn.execute(
             sa.insert(db.users).values(
@@ -244,8 +233,6 @@ def create_user(
                 password_hash=password_hash,
                 role=role,
                 organisations=",".join(codes),
-                failed_logins=0,
-                locked_until=None,
                 active=True,
                 created_at=_now(),
                 last_login_at=None,
@@ -254,72 +241,15 @@ def create_user(
     return get_user(engine, name)
 
 
-def authenticate(
-    engine: Engine, username: str, password: str, *, at: datetime | None = None
-) -> User:
-    """The account, if the password is right; raises BadCredentials, AccountLocked, ...
-
-    A failed attempt counts towards the lock-out; a good one clears the count.
-    A locked account is refused without looking at the password.
-    """
-    at = at or _now()
-    try:
-        name = normalise_username(username)
-    except InvalidUsername:
-        _verify(_DUMMY_HASH, password)
-        raise BadCredentials("The username or password is not right") from None
-    with engine.connect() as conn:
-        row = _row(conn, name)
-    if row is None or row["password_hash"] is None:
-        _verify(_DUMMY_HASH, password)
-        raise BadCredentials("The username or password is not right")
-    user = _user(row)
-    if user.locked(at):
-        raise AccountLocked(user.username, user.locked_until)
-    if not _verify(row["password_hash"], password):
-        _count_failure(engine, user, at=at)
-        raise BadCredentials("The username or password is not right")
-    if not user.active:
-        raise AccountDeactivated(
-            f"The account {user.username!r} has been deactivated; ask an administrator"
-        )
-    values = {"failed_logins": 0, "locked_until": None, "last_login_at": at}
-    if _hasher.check_needs_rehash(row["password_hash"]):
-        values["password_hash"] = _hasher.hash(password)
+def record_sign_in(
+    engine: Engine, user_id: int, *, at: datetime, new_password: str | None = None
+) -> None:
+    """Note a good sign-in; `new_password` re-hashes it (after argon2's parameters changed)."""
+    values: dict = {"last_login_at": at}
+    if new_password is not None:
+        values["password_hash"] = hasher.hash(new_password)
     with engine.begin() as conn:
-        conn.execute(sa.update(db.users).where(db.users.c.id == user.id).values(**values))
-    return get_user(engine, user.username)
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, str(password))
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def _count_failure(engine: Engine, user: User, *, at: datetime) -> None:
-    """One more failed sign-in; at the limit the account locks and the count restarts."""
-    users = db.users
-    limit = settings.get_int("CARERS_LOGIN_ATTEMPTS")
-    with engine.begin() as conn:
-        conn.execute(
-            sa.update(users)
-            .where(users.c.id == user.id)
-            .values(failed_logins=users.c.failed_logins + 1)
-        )
-        failures = conn.execute(
-            sa.select(users.c.failed_logins).where(users.c.id == user.id)
-        ).scalar_one()
-        if failures < limit:
-            return
-        until = at + timedelta(minutes=settings.get_int("CARERS_LOCKOUT_MINUTES"))
-        conn.execute(
-            sa.update(users)
-            .where(users.c.id == user.id)
-            .values(failed_logins=0, locked_until=until)
-        )
-    raise AccountLocked(user.username, until)
+        conn.execute(sa.update(db.users).where(db.users.c.id == user_id).values(**values))
 
 
 def _active_admins(conn: Connection) -> set[str]:
@@ -331,10 +261,20 @@ def _active_admins(conn: Connection) -> set[str]:
     )
 
 
-def _update(engine: Engine, username: str, *, keep_an_admin: bool = False, **values) -> User:
+def _update(
+    engine: Engine,
+    username: str,
+    *,
+    keep_an_admin: bool = False,
+    end_sessions: str | None = None,
+    clear_pause: bool = False,
+    **values,
+) -> User:
+    """Change an account in one transaction; optionally end its sessions (with the reason)."""
     name = normalise_username(username)
     with engine.begin() as conn:
-        if _row(conn, name) is None:
+        row = account_row(conn, name)
+        if row is None:
             raise UnknownUser(f"There is no account {username!r}")
         if keep_an_admin and _active_admins(conn) == {name}:
             raise LastAdmin(
@@ -342,6 +282,10 @@ def _update(engine: Engine, username: str, *, keep_an_admin: bool = False, **val
                 "an administrator first"
             )
         conn.execute(sa.update(db.users).where(db.users.c.username == name).values(**values))
+        if end_sessions is not None:
+            sessions.end_all(conn, row["id"], reason=end_sessions)
+        if clear_pause:
+            throttle.clear(conn, throttle.account_key(name))
     return get_user(engine, name)
 
 
@@ -363,17 +307,35 @@ def set_role(
 
 
 def deactivate(engine: Engine, username: str) -> User:
-    """Stop an account signing in (it stays, with its history); not the last admin."""
-    return _update(engine, username, keep_an_admin=True, active=False)
+    """Stop an account signing in (it stays, with its history) and end its sessions.
+
+    Not the last admin.
+    """
+    return _update(
+        engine, username, keep_an_admin=True, end_sessions=sessions.DEACTIVATED, active=False
+    )
 
 
 def reactivate(engine: Engine, username: str) -> User:
-    return _update(engine, username, active=True, failed_logins=0, locked_until=None)
+    return _update(engine, username, clear_pause=True, active=True)
 
 
 def reset_password(engine: Engine, username: str, password: str) -> User:
-    """Set a new password; also clears any lock-out."""
-    password_hash = _hasher.hash(check_password(password))
+    """Set a new password: lifts any pause, ends the account's sessions, voids device cookies."""
+    password_hash = hasher.hash(check_password(password))
     return _update(
-        engine, username, password_hash=password_hash, failed_logins=0, locked_until=None
+        engine,
+        username,
+        end_sessions=sessions.PASSWORD_RESET,
+        clear_pause=True,
+        password_hash=password_hash,
     )
+
+
+def get_user_by_id(engine: Engine, user_id: int) -> User:
+    """The account with that id (a session's); raises UnknownUser."""
+    with engine.connect() as conn:
+        row = conn.execute(_accounts_query().where(db.users.c.id == user_id)).mappings().first()
+    if row is None:
+        raise UnknownUser(f"There is no account number {user_id}")
+    return to_user(row)

@@ -291,27 +291,32 @@ def cmd_areas_check(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
     if areas:
         names = ", ".join(f"{a.id} ({a.name})" for a in areas.values())
-        print(
-            f"{len(areas)} area file{'s' if len(areas) != 1 else ''} in {folder} are sound: {names}"
-        )
+        files = f"{len(areas)} area file" + (" is" if len(areas) == 1 else "s are")
+        print(f"{files} sound in {folder}: {names}")
     if errors:
         print(f"{len(errors)} problem{'s' if len(errors) != 1 else ''} to fix in {folder}")
         return 1
     return 0
 
 
-def _streamlit(script: str, *, port: int, public: bool) -> int:
-    env = dict(os.environ)
-    if public and settings.get("CARERS_PUBLIC_DB_URL"):
-        env["CARERS_DB_URL"] = settings.get("CARERS_PUBLIC_DB_URL")
+PUBLIC_MESSAGE_MB = 5
+"""The public view's largest websocket message either way: its pages send small figures only."""
+
+
+def streamlit_command(*, public: bool, port: int, address: str) -> list[str]:
+    """`streamlit run` for the internal dashboard or the public view, with every flag they need.
+
+    The public view takes no uploads at all (`maxUploadSize` 0, and its server
+    refuses the upload route) and small websocket messages.
+    """
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(DASHBOARD_DIR / script),
+        str(DASHBOARD_DIR / ("public_server.py" if public else "server.py")),
         "--server.address",
-        settings.get("CARERS_SERVE_ADDRESS"),
+        address,
         "--server.port",
         str(port),
         "--server.headless",
@@ -323,15 +328,29 @@ def _streamlit(script: str, *, port: int, public: bool) -> int:
         "--client.showErrorDetails",
         "none" if public else "full",
     ]
-    print(f"Serving on http://{settings.get('CARERS_SERVE_ADDRESS')}:{port}")
-    return subprocess.call(command, env=env)
+    if public:
+        command += [
+            "--server.maxUploadSize",
+            "0",
+            "--server.maxMessageSize",
+            str(PUBLIC_MESSAGE_MB),
+        ]
+    return command
+
+
+def _streamlit(*, port: int, public: bool) -> int:
+    env = dict(os.environ)
+    if public and settings.get("CARERS_PUBLIC_DB_URL"):
+        env["CARERS_DB_URL"] = settings.get("CARERS_PUBLIC_DB_URL")
+    address = settings.get("CARERS_SERVE_ADDRESS")
+    print(f"Serving on http://{address}:{port}")
+    return subprocess.call(streamlit_command(public=public, port=port, address=address), env=env)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     if not args.public:
         _engine()
-    script = "public_app.py" if args.public else "app.py"
-    return _streamlit(script, port=args.port, public=args.public)
+    return _streamlit(port=args.port, public=args.public)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -341,7 +360,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(build_demo(engine, rebuild=args.rebuild))
     if args.no_serve:
         return 0
-    return _streamlit("app.py", port=args.port, public=False)
+    return _streamlit(port=args.port, public=False)
 
 
 def build_parser() -> argparse.ArgumentParser:

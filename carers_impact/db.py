@@ -240,12 +240,49 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(255), nullable=True),  # None: single sign-on only
     sa.Column("role", sa.String(12), nullable=False),  # viewer, uploader, admin
     sa.Column("organisations", sa.Text, nullable=False, default=""),  # comma-separated codes
-    sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
-    sa.Column("locked_until", Timestamp, nullable=True),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("last_login_at", Timestamp, nullable=True),
 )
+
+sign_in_throttle = sa.Table(
+    "sign_in_throttle",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),  # name:<username> or device:<id>
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("pending", sa.Integer, nullable=False),  # attempts being checked now
+    sa.Column("pending_since", Timestamp, nullable=True),
+    sa.Column("locked_until", Timestamp, nullable=True),
+    sa.Column("updated_at", Timestamp, nullable=False, index=True),
+)
+"""Failed sign-ins per name typed (known or not) and per trusted browser (throttle.py)."""
+
+sign_in_sessions = sa.Table(
+    "sign_in_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("ticket_hash", sa.String(64), nullable=True, unique=True),
+    sa.Column("ticket_expires_at", Timestamp, nullable=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(10), nullable=False),  # password, sso
+    sa.Column("device_id", sa.String(64), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("last_seen_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp, nullable=False),
+    sa.Column("ended_at", Timestamp, nullable=True),
+    sa.Column("ended_reason", sa.String(20), nullable=True),
+)
+"""Dashboard sign-ins, shared by every replica: carers_impact/sessions.py. Tokens as hashes only."""
+
+signing_keys = sa.Table(
+    "signing_keys",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("secret", sa.String(128), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+"""The cookie-signing key when CARERS_SESSION_SECRET is not set: carers_impact/signing.py."""
 
 commentary = sa.Table(
     "commentary",

@@ -1,9 +1,10 @@
 """The PostgreSQL role the public view connects as: it may read public figures, nothing more.
 
 The SQL lives in ``carers_impact/sql/public_role.sql`` (see ``docs/public-role.md``),
-written with psql variables (``:"role"``, ``:'password'``, ``:"schema"``,
-``:"dbname"``) so an administrator can run it with psql; this module runs the
-same file from Python, quoting each value for PostgreSQL.
+written with psql variables (``:"role"``, ``:'password'``, ``:"schema"``, ...) so
+an administrator can run it with psql; this module runs the same file from
+Python, quoting each value for PostgreSQL. ``PUBLIC_TABLES`` is the one list of
+tables the role may read.
 """
 
 from __future__ import annotations
@@ -18,9 +19,16 @@ from carers_impact.errors import UserError
 
 SQL_FILE = Path(__file__).resolve().parent / "sql" / "public_role.sql"
 
+PUBLIC_TABLES: tuple[str, ...] = ("public_measure_values", "public_periods")
+"""The tables the public view reads, and so the only ones its role may read."""
+
+DEFAULT_CONNECTION_LIMIT = 20
+
 _ROLE_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _IDENTIFIER = re.compile(r':"(\w+)"')
 _LITERAL = re.compile(r":'(\w+)'")
+_VERBATIM = re.compile(r"(?<![:\w]):(tables|connection_limit)\b")
+_DOLLAR_QUOTE = re.compile(r"\$\$.*?\$\$", re.DOTALL)
 
 
 class InvalidRoleName(UserError, ValueError):
@@ -41,36 +49,86 @@ def _quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def role_statements(*, role: str, password: str, schema: str, dbname: str) -> list[str]:
-    """The statements of the SQL file with its variables filled in, one per item."""
+def _check_role(role: str) -> str:
     if not _ROLE_RE.match(role):
         raise InvalidRoleName(
             f"{role!r} is not a role name to use here; use lower-case letters, digits "
             "and underscores, starting with a letter, e.g. carers_public"
         )
-    identifiers = {"role": role, "schema": schema, "dbname": dbname}
-    literals = {"password": password}
+    return role
+
+
+def _templates() -> list[str]:
+    """The file's statements, unfilled: split on semicolons outside $$-quoted blocks.
+
+    The template is split, not the filled-in text: a password may hold a semicolon.
+    """
     lines = [
         line for line in SQL_FILE.read_text().splitlines() if not line.lstrip().startswith("--")
     ]
-    # Split the template, not the filled-in text: a password may hold a semicolon.
-    templates = [t.strip() for t in "\n".join(lines).split(";") if t.strip()]
-    return [
-        _LITERAL.sub(
-            lambda m: _quote_literal(literals[m[1]]),
-            _IDENTIFIER.sub(lambda m: _quote_identifier(identifiers[m[1]]), template),
+    text = "\n".join(lines)
+    blocks = {}
+
+    def hold(match: re.Match) -> str:
+        blocks[f"\x00{len(blocks)}\x00"] = match[0]
+        return f"\x00{len(blocks) - 1}\x00"
+
+    held = _DOLLAR_QUOTE.sub(hold, text)
+    statements = [t.strip() for t in held.split(";") if t.strip()]
+    for key, block in blocks.items():
+        statements = [s.replace(key, block) for s in statements]
+    return statements
+
+
+def role_statements(
+    *,
+    role: str,
+    password: str,
+    schema: str,
+    dbname: str,
+    owner: str,
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT,
+) -> list[str]:
+    """The statements of the SQL file with its variables filled in, one per item."""
+    _check_role(role)
+    if not isinstance(connection_limit, int) or connection_limit < 1:
+        raise ValueError(
+            f"connection_limit must be a whole number above 0, not {connection_limit!r}"
         )
-        for template in templates
+    identifiers = {"role": role, "schema": schema, "dbname": dbname, "owner": owner}
+    literals = {"password": password, "role": role, "owner": owner}
+    verbatim = {
+        "tables": ", ".join(
+            f"{_quote_identifier(schema)}.{_quote_identifier(t)}" for t in PUBLIC_TABLES
+        ),
+        "connection_limit": str(connection_limit),
+    }
+    return [
+        _VERBATIM.sub(
+            lambda m: verbatim[m[1]],
+            _LITERAL.sub(
+                lambda m: _quote_literal(literals[m[1]]),
+                _IDENTIFIER.sub(lambda m: _quote_identifier(identifiers[m[1]]), template),
+            ),
+        )
+        for template in _templates()
     ]
 
 
 def create_public_role(
-    engine: Engine, *, role: str, password: str, schema: str | None = None
+    engine: Engine,
+    *,
+    role: str,
+    password: str,
+    schema: str | None = None,
+    owner: str | None = None,
+    connection_limit: int = DEFAULT_CONNECTION_LIMIT,
 ) -> None:
     """Create the public view's read-only login role, in one transaction.
 
-    Run as the owner of the tables. `schema` defaults to the connection's current
-    schema, where the migrations created the tables.
+    Run as a superuser connected to the product's database. `schema` defaults to
+    the connection's current schema, where the migrations created the tables;
+    `owner` to the role that owns those tables (it keeps what PUBLIC loses).
     """
     if engine.dialect.name != "postgresql":
         raise NotPostgres(
@@ -80,8 +138,26 @@ def create_public_role(
         current_schema, dbname = conn.execute(
             sa.text("SELECT current_schema(), current_database()")
         ).one()
+        schema = schema or current_schema
+        if owner is None:
+            owner = conn.execute(
+                sa.text(
+                    "SELECT tableowner FROM pg_tables WHERE schemaname = :s AND tablename = :t"
+                ),
+                {"s": schema, "t": PUBLIC_TABLES[0]},
+            ).scalar()
+        if owner is None:
+            raise LookupError(
+                f"there is no table {PUBLIC_TABLES[0]} in schema {schema!r}; run "
+                "`carers-impact db-upgrade` first, or name the schema"
+            )
         statements = role_statements(
-            role=role, password=password, schema=schema or current_schema, dbname=dbname
+            role=role,
+            password=password,
+            schema=schema,
+            dbname=dbname,
+            owner=owner,
+            connection_limit=connection_limit,
         )
         # Straight to the driver without parameters, so a % in the password is just a %.
         cursor = conn.connection.cursor()
@@ -93,10 +169,8 @@ def create_public_role(
 
 
 def drop_public_role(engine: Engine, *, role: str) -> None:
-    """Remove the role and every privilege it holds in this database."""
-    if not _ROLE_RE.match(role):
-        raise InvalidRoleName(f"{role!r} is not a role name created here")
-    quoted = _quote_identifier(role)
+    """Remove the role and every privilege it holds (in this database and on databases)."""
+    quoted = _quote_identifier(_check_role(role))
     with engine.begin() as conn:
         exists = conn.execute(
             sa.text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}

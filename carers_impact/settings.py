@@ -103,18 +103,30 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CARERS_LOGIN_ATTEMPTS",
         "5",
-        "Failed sign-ins in a row after which a dashboard account is locked.",
+        "Wrong passwords in a row for a username (or from a browser that signed in to "
+        "it before) after which signing in with it pauses.",
     ),
     Setting(
         "CARERS_LOCKOUT_MINUTES",
         "15",
-        "Minutes a dashboard account stays locked after too many failed sign-ins.",
+        "Minutes signing in with a username pauses after too many wrong passwords.",
     ),
     Setting(
         "CARERS_SESSION_IDLE_MINUTES",
         "30",
         "Minutes without activity after which a dashboard session ends and the "
         "person signs in again.",
+    ),
+    Setting(
+        "CARERS_SESSION_MAX_HOURS",
+        "12",
+        "Hours after signing in at which a dashboard session ends however active it is.",
+    ),
+    Setting(
+        "CARERS_SESSION_SECRET",
+        "",
+        "Key that signs the dashboard's session and device cookies. Empty: a random key "
+        "made on first use and kept in the database, shared by every replica.",
     ),
     Setting(
         "CARERS_TEST_POSTGRES_URL",

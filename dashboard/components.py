@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import format as fmt
+from dashboard.text import plain, plain_table
 from measures import api
 
 STYLE = Path(__file__).with_name("style.css")
@@ -187,10 +188,10 @@ def findings_table(report: dict) -> pd.DataFrame:
 
 def show_report(report: dict, *, status: str | None = None, key: str = "report") -> None:
     """A validation report: the verdict in words, then every finding with its failing rows."""
-    what = " ".join(
-        str(report.get(k)) for k in ("extract", "organisation", "period") if report.get(k)
+    what = plain(
+        " ".join(str(report.get(k)) for k in ("extract", "organisation", "period") if report.get(k))
     )
-    name = report.get("filename", "The file")
+    name = plain(report.get("filename", "The file"))
     rows = report.get("row_count", 0)
     ok = report.get("ok", not any(f["severity"] == "error" for f in report.get("findings", [])))
     if status == "duplicate":
@@ -206,7 +207,7 @@ def show_report(report: dict, *, status: str | None = None, key: str = "report")
         )
     table = findings_table(report)
     if len(table):
-        st.table(table, hide_index=True)
+        st.table(plain_table(table), hide_index=True)
         download_csv(table, filename=f"{key}_findings.csv", label="Download the findings as CSV")
 
 
@@ -217,7 +218,7 @@ def flash(message: str | None = None) -> None:
         return
     kept = st.session_state.pop("_flash", None)
     if kept:
-        st.success(kept)
+        st.success(plain(kept))
 
 
 def when(value) -> str:

@@ -2,18 +2,18 @@
 
 Real `<table>` markup with header cells, status shown as words in a coloured
 tag (never colour alone), and sparklines as small SVG images with a text
-alternative. Every piece of text is escaped.
+alternative. Every piece of text is escaped (`dashboard.text.html`).
 """
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from html import escape
 
 import pandas as pd
 
 from dashboard import format as fmt
+from dashboard.text import html as escape
 
 STATUS_CLASS = {
     "on track": "good",

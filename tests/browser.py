@@ -6,7 +6,6 @@ import contextlib
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -27,47 +26,60 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(app: Path, db_url: str, log: Path) -> Iterator[str]:
-    """`streamlit run APP` on a free loopback port with the flags `serve` uses; yields its URL."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--client.toolbarMode",
-        "viewer",
-    ]
-    env = dict(os.environ, CARERS_DB_URL=db_url)
+def streamlit_server(
+    db_url: str,
+    log: Path,
+    *,
+    public: bool = False,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> Iterator[str]:
+    """The dashboard (or public view) as `carers-impact serve` runs it, on a loopback port.
+
+    Yields its URL; `env` adds environment variables (settings) for the server,
+    `extra_args` Streamlit options (such as `--secrets.files`).
+    """
+    from carers_impact.cli import streamlit_command
+
+    port = port or free_port()
+    command = [*streamlit_command(public=public, port=port, address="127.0.0.1"), *extra_args]
+    env = dict(os.environ, **(env or {}), CARERS_DB_URL=db_url)
+    base = f"http://127.0.0.1:{port}"
+    with running(command, ready_url=f"{base}/_stcore/health", log=log, env=env):
+        yield base
+
+
+@contextlib.contextmanager
+def running(
+    command: list[str],
+    *,
+    ready_url: str,
+    log: Path,
+    env: dict[str, str] | None = None,
+    cwd: Path = PROJECT,
+) -> Iterator[subprocess.Popen]:
+    """A server process, once `ready_url` answers; stopped (by its own id) afterwards."""
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command, cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT
+            command, cwd=cwd, env=env or dict(os.environ), stdout=out, stderr=subprocess.STDOUT
         )
-    base = f"http://127.0.0.1:{port}"
+    name = Path(command[0]).name
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             if process.poll() is not None:
-                pytest.fail(f"streamlit exited early:\n{log.read_text()}")
+                pytest.fail(f"{name} exited early:\n{log.read_text()}")
             try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
+                with urllib.request.urlopen(ready_url, timeout=2) as reply:
                     if reply.status == 200:
                         break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start in {START_TIMEOUT_S}s:\n{log.read_text()}")
+                pytest.fail(f"{name} did not start in {START_TIMEOUT_S}s:\n{log.read_text()}")
             time.sleep(0.25)
-        yield base
+        yield process
     finally:
         process.terminate()
         try:

@@ -27,6 +27,9 @@ SLOW_MODULES = frozenset(
     {
         "test_browser_dashboard",
         "test_browser_public",
+        "test_browser_sign_in",
+        "test_browser_sso",
+        "test_browser_text",
         "test_browser_upload",
         "test_dashboard_complete",
         "test_dashboard_access",
@@ -35,10 +38,13 @@ SLOW_MODULES = frozenset(
         "test_dashboard_measure",
         "test_dashboard_quality",
         "test_dashboard_scorecard",
+        "test_dashboard_text",
         "test_dashboard_upload",
         "test_demo",
+        "test_proxy",
         "test_public_app",
         "test_scheduler",
+        "test_sign_in_throttle",
     }
 )
 """Modules whose every test is ``slow``: AppTest, Chromium, the demo build, subprocesses."""

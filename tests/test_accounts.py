@@ -8,11 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from carers_impact import accounts, cli, db
+from carers_impact import accounts, cli, db, sign_in
 from carers_impact.accounts import (
-    AccountDeactivated,
-    AccountLocked,
-    BadCredentials,
     DuplicateUser,
     InvalidOrganisations,
     InvalidRole,
@@ -20,6 +17,7 @@ from carers_impact.accounts import (
     UnknownUser,
     WeakPassword,
 )
+from carers_impact.sign_in import AccountDeactivated, AccountLocked, BadCredentials
 
 PASSWORD = "correct horse battery"
 
@@ -33,7 +31,7 @@ def stored_hash(engine, username: str) -> str | None:
 
 def test_a_created_account_signs_in_with_its_password_and_keeps_only_an_argon2_hash(engine):
     accounts.create_user(engine, "Ana", password=PASSWORD, role="viewer")
-    user = accounts.authenticate(engine, "ana ", PASSWORD)
+    user = sign_in.authenticate(engine, "ana ", PASSWORD)
     assert (user.username, user.role, user.organisations) == ("ana", "viewer", ())
     assert user.last_login_at is not None
     digest = stored_hash(engine, "ana")
@@ -43,9 +41,9 @@ def test_a_created_account_signs_in_with_its_password_and_keeps_only_an_argon2_h
 def test_a_wrong_password_or_unknown_name_gives_the_same_error(engine):
     accounts.create_user(engine, "ana", password=PASSWORD, role="viewer")
     with pytest.raises(BadCredentials) as wrong:
-        accounts.authenticate(engine, "ana", "not the password")
+        sign_in.authenticate(engine, "ana", "not the password")
     with pytest.raises(BadCredentials) as unknown:
-        accounts.authenticate(engine, "bob", PASSWORD)
+        sign_in.authenticate(engine, "bob", PASSWORD)
     assert str(wrong.value) == str(unknown.value)
 
 
@@ -54,14 +52,14 @@ def test_five_failures_lock_the_account_for_fifteen_minutes_even_with_the_right_
     start = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
     for attempt in range(4):
         with pytest.raises(BadCredentials):
-            accounts.authenticate(engine, "ana", f"wrong {attempt}", at=start)
+            sign_in.authenticate(engine, "ana", f"wrong {attempt}", at=start)
     with pytest.raises(AccountLocked) as locked:
-        accounts.authenticate(engine, "ana", "wrong again", at=start)
+        sign_in.authenticate(engine, "ana", "wrong again", at=start)
     assert locked.value.until == start + timedelta(minutes=15)
     assert "09:15 UTC" in str(locked.value)
     with pytest.raises(AccountLocked):
-        accounts.authenticate(engine, "ana", PASSWORD, at=start + timedelta(minutes=14))
-    user = accounts.authenticate(engine, "ana", PASSWORD, at=start + timedelta(minutes=16))
+        sign_in.authenticate(engine, "ana", PASSWORD, at=start + timedelta(minutes=14))
+    user = sign_in.authenticate(engine, "ana", PASSWORD, at=start + timedelta(minutes=16))
     assert user.failed_logins == 0 and user.locked_until is None
 
 
@@ -69,11 +67,11 @@ def test_a_good_sign_in_clears_the_count_of_failures(engine):
     accounts.create_user(engine, "ana", password=PASSWORD, role="viewer")
     for _ in range(4):
         with pytest.raises(BadCredentials):
-            accounts.authenticate(engine, "ana", "wrong password")
-    accounts.authenticate(engine, "ana", PASSWORD)
+            sign_in.authenticate(engine, "ana", "wrong password")
+    sign_in.authenticate(engine, "ana", PASSWORD)
     for _ in range(4):
         with pytest.raises(BadCredentials):
-            accounts.authenticate(engine, "ana", "wrong password")
+            sign_in.authenticate(engine, "ana", "wrong password")
     assert accounts.get_user(engine, "ana").failed_logins == 4
 
 
@@ -83,9 +81,9 @@ def test_lock_out_follows_the_settings(engine, monkeypatch):
     accounts.create_user(engine, "ana", password=PASSWORD, role="viewer")
     at = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
     with pytest.raises(BadCredentials):
-        accounts.authenticate(engine, "ana", "wrong password", at=at)
+        sign_in.authenticate(engine, "ana", "wrong password", at=at)
     with pytest.raises(AccountLocked) as locked:
-        accounts.authenticate(engine, "ana", "wrong password", at=at)
+        sign_in.authenticate(engine, "ana", "wrong password", at=at)
     assert locked.value.until == at + timedelta(hours=1)
 
 
@@ -93,11 +91,11 @@ def test_a_password_reset_unlocks_and_replaces_the_password(engine):
     accounts.create_user(engine, "ana", password=PASSWORD, role="viewer")
     for _ in range(5):
         with pytest.raises((BadCredentials, AccountLocked)):
-            accounts.authenticate(engine, "ana", "wrong password")
+            sign_in.authenticate(engine, "ana", "wrong password")
     accounts.reset_password(engine, "ana", "a brand new passphrase")
-    assert accounts.authenticate(engine, "ana", "a brand new passphrase").username == "ana"
+    assert sign_in.authenticate(engine, "ana", "a brand new passphrase").username == "ana"
     with pytest.raises(BadCredentials):
-        accounts.authenticate(engine, "ana", PASSWORD)
+        sign_in.authenticate(engine, "ana", PASSWORD)
 
 
 def test_a_deactivated_account_cannot_sign_in(engine):
@@ -105,9 +103,9 @@ def test_a_deactivated_account_cannot_sign_in(engine):
     accounts.create_user(engine, "ana", password=PASSWORD, role="viewer")
     accounts.deactivate(engine, "ana")
     with pytest.raises(AccountDeactivated):
-        accounts.authenticate(engine, "ana", PASSWORD)
+        sign_in.authenticate(engine, "ana", PASSWORD)
     accounts.reactivate(engine, "ana")
-    assert accounts.authenticate(engine, "ana", PASSWORD).active
+    assert sign_in.authenticate(engine, "ana", PASSWORD).active
 
 
 def test_roles_are_cumulative_and_uploaders_submit_for_their_organisations_only(engine):
@@ -163,7 +161,7 @@ def test_a_single_sign_on_account_has_no_password_to_guess(engine):
     accounts.create_user(engine, "ana@example.org", password=None, role="viewer")
     assert not accounts.get_user(engine, "Ana@Example.org").has_password
     with pytest.raises(BadCredentials):
-        accounts.authenticate(engine, "ana@example.org", "")
+        sign_in.authenticate(engine, "ana@example.org", "")
 
 
 @pytest.fixture
@@ -182,7 +180,7 @@ def test_users_add_reads_the_password_from_stdin_and_ties_uploaders_to_organisat
     code = cli.main([*args, "--organisation", "rot-asc", "--organisation", "ROT-CC"])
     assert code == 0, capsys.readouterr().err
     assert "Added pat (uploader for ROT-ASC, ROT-CC)" in capsys.readouterr().out
-    user = accounts.authenticate(db.make_engine(cli_db), "pat", PASSWORD)
+    user = sign_in.authenticate(db.make_engine(cli_db), "pat", PASSWORD)
     assert user.organisations == ("ROT-ASC", "ROT-CC")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import CHROMIUM, streamlit_server
-from tests.dashboard_data import APP, PASSWORD, bad_carers_file, carers_file, database_copy
+from tests.dashboard_data import PASSWORD, bad_carers_file, carers_file, database_copy
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ def dashboard(tmp_path_factory):
         pytest.skip(f"no Chromium at {CHROMIUM}")
     folder = tmp_path_factory.mktemp("browser")
     url = database_copy(folder)
-    with streamlit_server(APP, url, folder / "streamlit.log") as base:
+    with streamlit_server(url, folder / "streamlit.log") as base:
         yield {"url": base, "folder": folder}
 
 

@@ -1,6 +1,6 @@
 """The public view in Chromium: accessible, usable by keyboard alone, and leaking nothing.
 
-Each server runs `dashboard/public_app.py` as `carers-impact serve --public` does,
+Each server runs the public view as `carers-impact serve --public` does,
 on a database built through the real pipeline and then stripped to the one table
 the public view may read.
 """
@@ -29,7 +29,6 @@ from tests.public_data import (
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "dashboard" / "public_app.py"
 START_TIMEOUT_S = 45
 PAGE_TIMEOUT_MS = 30_000
 PUBLIC_PAGES = ("/", "/open-data", "/about")
@@ -46,8 +45,8 @@ WCAG_TAGS = {"wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"}
 
 
 def public_server(db_url: str, log: Path):
-    """`streamlit run dashboard/public_app.py` with the flags `serve --public` uses."""
-    return streamlit_server(APP, db_url, log)
+    """The public view as `serve --public` runs it."""
+    return streamlit_server(db_url, log, public=True)
 
 
 @pytest.fixture(scope="module")

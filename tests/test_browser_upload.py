@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from carers_impact import db
 from tests.browser import CHROMIUM, streamlit_server
-from tests.dashboard_data import APP, PASSWORD, carers_file, database_copy
+from tests.dashboard_data import PASSWORD, carers_file, database_copy
 from tests.files import csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ def dashboard(tmp_path_factory):
         pytest.skip(f"no Chromium at {CHROMIUM}")
     folder = tmp_path_factory.mktemp("browser-upload")
     url = database_copy(folder)
-    with streamlit_server(APP, url, folder / "streamlit.log") as base:
+    with streamlit_server(url, folder / "streamlit.log") as base:
         yield {"url": base, "folder": folder, "db": url}
 
 

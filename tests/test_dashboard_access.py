@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import time
+from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from carers_impact import accounts, db
+from carers_impact import accounts, db, sessions, signing
 from dashboard.auth import SESSION_KEY
 from dashboard.navigation import PAGES, in_menu
 from tests.dashboard_data import (
@@ -95,9 +96,10 @@ def test_five_failures_lock_the_account_and_the_page_says_until_when(database):
     at = open_app().run()
     for _ in range(5):
         sign_in(at, "lou", "wrong password!")
-    assert "locked" in at.error[0].value and "UTC" in at.error[0].value
+    assert "paused" in at.error[0].value and "UTC" in at.error[0].value
+    assert "lou" not in at.error[0].value
     sign_in(at, "lou", PASSWORD)
-    assert titles(at) == ["Sign in"] and "locked" in at.error[0].value
+    assert titles(at) == ["Sign in"] and "paused" in at.error[0].value
 
 
 def test_signing_in_opens_the_page_that_was_asked_for():
@@ -114,22 +116,79 @@ def test_signing_out_ends_the_session():
     assert SESSION_KEY not in at.session_state
 
 
-def test_an_idle_session_expires_and_says_so(monkeypatch):
+def _age_session(database: str, at, **moved: timedelta) -> None:
+    """Move the tab's session's times back, as if that much time had passed."""
+    engine = db.make_engine(database)
+    table = db.sign_in_sessions
+    token_hash = signing.digest(at.session_state[SESSION_KEY]["token"])
+    with engine.begin() as conn:
+        row = conn.execute(sa.select(table).where(table.c.token_hash == token_hash)).one()
+        conn.execute(
+            sa.update(table)
+            .where(table.c.id == row.id)
+            .values({name: getattr(row, name) - delta for name, delta in moved.items()})
+        )
+    engine.dispose()
+
+
+def test_a_sign_in_is_a_session_in_the_database(database):
+    at = as_user("vera")
+    token = at.session_state[SESSION_KEY]["token"]
+    engine = db.make_engine(database)
+    session = sessions.resume(engine, token)
+    assert accounts.get_user_by_id(engine, session.user_id).username == "vera"
+    with engine.connect() as conn:
+        stored = set(conn.execute(sa.select(db.sign_in_sessions.c.token_hash)).scalars())
+    assert signing.digest(token) in stored and token not in stored
+
+
+def test_an_idle_session_expires_and_says_so(database, monkeypatch):
     monkeypatch.setenv("CARERS_SESSION_IDLE_MINUTES", "30")
     at = as_user("vera")
     assert "Scorecard" in titles(at)
-    at.session_state[SESSION_KEY]["last_seen"] = time.time() - 31 * 60
+    _age_session(database, at, last_seen_at=timedelta(minutes=31))
     at.run()
     assert titles(at) == ["Sign in"]
     assert "ended after 30 minutes without activity" in texts(at)
 
 
-def test_a_session_within_the_idle_limit_carries_on(monkeypatch):
+def test_a_session_within_the_idle_limit_carries_on(database, monkeypatch):
     monkeypatch.setenv("CARERS_SESSION_IDLE_MINUTES", "30")
     at = as_user("vera")
-    at.session_state[SESSION_KEY]["last_seen"] = time.time() - 29 * 60
+    _age_session(database, at, last_seen_at=timedelta(minutes=29))
     at.run()
     assert "Scorecard" in titles(at)
+
+
+def test_a_busy_session_still_ends_at_the_absolute_limit(database, monkeypatch):
+    monkeypatch.setenv("CARERS_SESSION_MAX_HOURS", "12")
+    at = as_user("vera")
+    _age_session(database, at, created_at=timedelta(hours=12), expires_at=timedelta(hours=12))
+    at.run()
+    assert titles(at) == ["Sign in"]
+    assert "ended 12 hours after you signed in" in texts(at)
+
+
+def test_signing_out_in_one_tab_signs_out_the_others_at_their_next_click():
+    first = as_user("vera")
+    second = open_app()
+    second.session_state[SESSION_KEY] = dict(first.session_state[SESSION_KEY])  # as its cookie
+    second.run()
+    assert "Scorecard" in titles(second)
+    first.button(key="sign_out").click().run()
+    second.run()
+    assert titles(second) == ["Sign in"]
+    assert "You have signed out." in texts(second)
+
+
+def test_a_password_reset_ends_the_accounts_sessions(database):
+    engine = db.make_engine(database)
+    accounts.create_user(engine, "pia", password=PASSWORD, role="viewer")
+    at = as_user("pia")
+    accounts.reset_password(engine, "pia", "a new long password")
+    at.run()
+    assert titles(at) == ["Sign in"]
+    assert "Your password has been reset" in texts(at)
 
 
 def test_a_deactivated_account_is_signed_out_at_its_next_page_view(database):
@@ -173,6 +232,23 @@ def test_single_sign_on_maps_the_email_to_an_account_by_username(database):
     at.run()
     assert "Scorecard" in titles(at)
     assert "Signed in as **sam@example.org** (viewer)" in texts(at)
+
+
+def test_a_single_sign_on_session_times_out_like_any_other(database, monkeypatch):
+    monkeypatch.setenv("CARERS_SESSION_IDLE_MINUTES", "30")
+    engine = db.make_engine(database)
+    accounts.create_user(engine, "sol@example.org", password=None, role="viewer")
+    at = open_app()
+    at.secrets = SSO_SECRETS
+    at.user = {"is_logged_in": True, "email": "sol@example.org"}
+    at.run()
+    assert "Scorecard" in titles(at)
+    _age_session(database, at, last_seen_at=timedelta(minutes=31))
+    at.run()
+    assert titles(at) == ["Sign in"]
+    assert "ended after 30 minutes without activity" in texts(at)
+    at.run()  # still signed in with the identity provider: not begun again by itself
+    assert titles(at) == ["Sign in"]
 
 
 def test_single_sign_on_without_an_account_is_told_to_ask_for_one():

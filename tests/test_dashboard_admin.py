@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from carers_impact import accounts, db
+from carers_impact.sign_in import authenticate
 from measures import api
 from tests.dashboard_data import (
     PASSWORD,
@@ -66,13 +67,13 @@ def test_a_password_reset_unlocks_a_locked_account(database):
     accounts.create_user(engine, "lee", password=PASSWORD, role="viewer")
     for _ in range(5):
         with pytest.raises(accounts.AccountError):
-            accounts.authenticate(engine, "lee", "wrong password!")
+            authenticate(engine, "lee", "wrong password!")
     at = as_user("ada", PAGE)
     assert at.table[0].value.set_index("username").loc["lee", "locked until"]
     at.selectbox(key="edit_user").select("lee").run()
     at.text_input(key="reset_password").input("the replacement pass")
     at.button(key="reset_submit").click().run()
-    assert accounts.authenticate(engine, "lee", "the replacement pass").username == "lee"
+    assert authenticate(engine, "lee", "the replacement pass").username == "lee"
 
 
 def test_an_admin_deactivates_an_account(database):

@@ -75,7 +75,7 @@ def test_building_again_without_rebuild_changes_nothing(demo):
 
 
 def test_the_demo_publishes_all_but_the_latest_quarter_and_has_accounts(demo):
-    from carers_impact.accounts import authenticate
+    from carers_impact.sign_in import authenticate
     from etl.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
     engine, summary, _ = demo

@@ -6,12 +6,12 @@ disclosure-controlled figures and the configuration. Nothing here writes.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.text import html as escape
 from measures import public
 from measures.public import Area, Catalogue, load_areas, load_catalogue
 
@@ -135,12 +135,12 @@ def html_table(
 
     `row_header` names the column whose cells head their rows.
     """
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in frame.columns)
     body = []
     for record in frame.to_dict("records"):
         cells = []
         for column, value in record.items():
-            text = html.escape("" if value is None or pd.isna(value) else str(value))
+            text = escape("" if value is None or pd.isna(value) else str(value))
             if column == row_header:
                 cells.append(f'<th scope="row">{text}</th>')
             elif column in numeric:
@@ -149,7 +149,7 @@ def html_table(
                 cells.append(f"<td>{text}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return (
-        f'<table class="public-table"><caption>{html.escape(caption)}</caption>'
+        f'<table class="public-table"><caption>{escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
@@ -164,4 +164,4 @@ FOOTER = (
 def footer() -> None:
     # Own markup rather than st.caption, whose grey text (#828180 on white, 3.9:1)
     # falls short of the 4.5:1 contrast WCAG AA asks of body text.
-    st.html(f'<p class="public-footer">{html.escape(FOOTER)}</p>')
+    st.html(f'<p class="public-footer">{escape(FOOTER)}</p>')

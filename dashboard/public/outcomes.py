@@ -8,14 +8,9 @@ import streamlit as st
 from carers_impact.periods import Quarter
 from dashboard.public import common
 from dashboard.public.charts import trend_chart
+from dashboard.text import plain
 from measures import public
 from measures.public import NO_TARGET, Figure, Measure, ThemeGroup, figure_for
-
-
-def _md(text: str) -> str:
-    """Text shown as itself in Markdown: a suppressed `*` is not emphasis."""
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
-
 
 common.apply_style()
 st.set_page_config(page_title=common.page_title("Outcomes"))
@@ -45,9 +40,9 @@ st.markdown(
 publications = common.publications(area)
 notes = publications.set_index("period", drop=False)
 if quarter in notes.index:
-    st.markdown(_md(public.publication_note(notes.loc[quarter].to_dict())))
+    st.markdown(plain(public.publication_note(notes.loc[quarter].to_dict())))
 for row in publications[publications["status"] == "withdrawn"].to_dict("records"):
-    st.warning(_md(public.publication_note(row)))
+    st.warning(plain(public.publication_note(row)))
 
 groups = public.theme_groups(area, common.catalogue(), with_figures=set(figures["measure_id"]))
 
@@ -70,7 +65,7 @@ def _value_line(series: list[Figure], measure: Measure) -> str:
     latest = figure_for(series, quarter)
     if latest is None:
         return f"No figure has been published for {quarter}."
-    text = f"**{quarter}: {_md(latest.text)}**"
+    text = f"**{quarter}: {plain(latest.text)}**"
     if latest.suppressed:
         text += f" ({public.suppressed_note(measure.unit)})"
     elif latest.interval_text:
@@ -78,7 +73,7 @@ def _value_line(series: list[Figure], measure: Measure) -> str:
     earlier_period = Quarter.parse(quarter).shift(-4).label
     earlier = figure_for(series, earlier_period)
     if earlier is not None:
-        text += f". A year earlier, {earlier_period}: {_md(earlier.text)}"
+        text += f". A year earlier, {earlier_period}: {plain(earlier.text)}"
         if earlier.suppressed:
             text += f" ({public.suppressed_note(measure.unit)})"
     return text + "."
@@ -116,11 +111,11 @@ def _measure_in_full(measure: Measure, series: list[Figure], *, anchor: str) -> 
         st.markdown(f"**Target.** {lines} **Progress: {target.status_text}.**")
     summary = public.trend_summary(measure, series)
     if not any(f.value is not None and not f.suppressed for f in series):
-        st.markdown(f"**No chart:** there is no figure that can be shown. {_md(summary)}")
+        st.markdown(f"**No chart:** there is no figure that can be shown. {plain(summary)}")
         return
     chart = trend_chart(measure, series, area_name=area.name, description=summary)
     st.altair_chart(chart, width="stretch", theme=None)
-    st.markdown(f"**Chart summary.** {_md(summary)}")
+    st.markdown(f"**Chart summary.** {plain(summary)}")
     with st.expander(f"Table of the figures: {measure.title}"):
         st.html(_table(series, measure))
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import auth, components, data, markup
+from dashboard.text import plain
 from measures import api
 from measures.api import ACTION_STATUSES
 
@@ -45,7 +46,7 @@ with st.form("update_action", clear_on_submit=True):
                 area=area.id, action_id=action_id, status=status, note=note, author=user.username
             )
         except (api.InvalidActionUpdate, api.UnknownAction) as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
         else:
             components.flash(f"{titles[action_id]}: status now {status}.")
             st.rerun()

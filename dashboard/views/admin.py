@@ -9,6 +9,7 @@ import streamlit as st
 from carers_impact import accounts
 from carers_impact.errors import UserError
 from dashboard import auth, components, data
+from dashboard.text import plain, plain_table
 from measures import api
 
 UK = ZoneInfo("Europe/London")
@@ -57,7 +58,7 @@ if people.open:
         engine = data.engine()
         users = accounts.list_users(engine)
         table = account_table(users)
-        st.table(table, hide_index=True)
+        st.table(plain_table(table), hide_index=True)
         components.download_csv(table, filename="accounts.csv")
 
         st.header("Add an account")
@@ -84,7 +85,7 @@ if people.open:
                         engine, username, password=password or None, role=role, organisations=orgs
                     )
                 except accounts.AccountError as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
                 else:
                     components.flash(f"Added {made.username} ({made.role}).")
                     st.rerun()
@@ -112,7 +113,7 @@ if people.open:
                 try:
                     accounts.set_role(engine, chosen, role, organisations=orgs)
                 except accounts.AccountError as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
                 else:
                     components.flash(f"{chosen} is now {role}.")
                     st.rerun()
@@ -124,20 +125,20 @@ if people.open:
                 try:
                     accounts.reset_password(engine, chosen, new_password)
                 except accounts.AccountError as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
                 else:
                     components.flash(f"The password of {chosen} is reset and the account unlocked.")
                     st.rerun()
         if account.active:
-            if st.button(f"Deactivate {chosen}", key="deactivate"):
+            if st.button(f"Deactivate {plain(chosen)}", key="deactivate"):
                 try:
                     accounts.deactivate(engine, chosen)
                 except accounts.AccountError as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
                 else:
                     components.flash(f"{chosen} can no longer sign in.")
                     st.rerun()
-        elif st.button(f"Reactivate {chosen}", key="reactivate"):
+        elif st.button(f"Reactivate {plain(chosen)}", key="reactivate"):
             accounts.reactivate(engine, chosen)
             components.flash(f"{chosen} can sign in again.")
             st.rerun()
@@ -263,7 +264,7 @@ if publishing.open:
                             )
                             message = f"{done.action.capitalize()} {quarter} for {area.name}."
                     except UserError as exc:
-                        st.error(str(exc))
+                        st.error(plain(exc))
                     else:
                         components.flash(message)
                         st.rerun()
@@ -287,7 +288,7 @@ if publishing.open:
                             area=area.id, period=quarter, by=user.username, notice=notice
                         )
                     except UserError as exc:
-                        st.error(str(exc))
+                        st.error(plain(exc))
                     else:
                         components.flash(f"{quarter} is withdrawn from the public view.")
                         st.rerun()

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import auth, charts, components, data, markup
 from dashboard import format as fmt
+from dashboard.text import plain
 from measures import api
 
 BREAKDOWN_NAMES = {
@@ -252,7 +253,7 @@ def show_story() -> None:
                     author=user.username,
                 )
             except api.InvalidComment as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
             else:
                 components.flash(f"Commentary on {quarter} saved.")
                 st.rerun()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from carers_impact import settings
 from dashboard import auth, components, data, markup
+from dashboard.text import plain
 
 user = auth.require_role("uploader")
 
@@ -63,8 +64,8 @@ if reports.empty:
     st.info("No reports to show.")
 for row in reports.to_dict("records"):
     label = (
-        f"Submission {row['id']}: {row['filename']} ({row['status']}), "
-        f"{components.when(row['submitted_at'])} by {row['submitted_by']}"
+        f"Submission {row['id']}: {plain(row['filename'])} ({row['status']}), "
+        f"{components.when(row['submitted_at'])} by {plain(row['submitted_by'])}"
     )
     with st.expander(label):
         components.show_report(row["report"], status=row["status"], key=f"quality_{row['id']}")

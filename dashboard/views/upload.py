@@ -8,6 +8,7 @@ from carers_impact.errors import UserError
 from carers_impact.extracts import EXTRACTS
 from carers_impact.periods import Quarter
 from dashboard import auth, components, data
+from dashboard.text import plain
 from etl.pipeline import BadFileName, parse_file_name
 from measures import api
 
@@ -85,9 +86,9 @@ if uploaded is not None:
         )
     if says is not None and says["organisation"] not in allowed:
         st.error(
-            f"The file name says it is from {says['organisation']}, which you cannot submit "
-            f"for (your organisations: {', '.join(allowed)}). Nothing was loaded. If the name "
-            "is wrong, rename the file and choose it again.",
+            f"The file name says it is from {plain(says['organisation'])}, which you cannot "
+            f"submit for (your organisations: {', '.join(allowed)}). Nothing was loaded. "
+            "If the name is wrong, rename the file and choose it again.",
             icon=":material/block:",
         )
         st.stop()
@@ -115,15 +116,15 @@ if uploaded is not None:
     differ = [f for f in chosen if says is not None and chosen[f] != says[f]]
     confirmed = True
     if differ:
-        named_as = ", ".join(str(says[f]) for f in CHOICE_KEYS)
-        loaded_as = ", ".join(str(chosen[f]) for f in CHOICE_KEYS)
+        named_as = plain(", ".join(str(says[f]) for f in CHOICE_KEYS))
+        loaded_as = plain(", ".join(str(chosen[f]) for f in CHOICE_KEYS))
         st.warning(
             f"The file name says {named_as}, but you have chosen {loaded_as}. The file will be "
             f"loaded as you have chosen, replacing whatever is loaded for {loaded_as}.",
             icon=":material/warning:",
         )
         confirmed = st.checkbox(
-            f"Load {uploaded.name} as {loaded_as} (not {named_as} as its name says)",
+            f"Load {plain(uploaded.name)} as {loaded_as} (not {named_as} as its name says)",
             key=f"upload_confirm_{uploaded.file_id}",
         )
     submitted = st.button(
@@ -140,7 +141,7 @@ if uploaded is not None:
     elif submitted:
         content = uploaded.getvalue()
         with st.status(
-            f"Checking {uploaded.name} ({len(content):,} bytes) against its expectations...",
+            f"Checking {plain(uploaded.name)} ({len(content):,} bytes) against its expectations...",
             expanded=False,
         ) as status:
             result = data.submit_extract(
@@ -173,7 +174,7 @@ if last:
         last["report"], status=last["status"], key=f"submission_{last['submission_id']}"
     )
     if last["change"]:
-        st.info(f"This file {last['change']}.", icon=":material/compare_arrows:")
+        st.info(f"This file {plain(last['change'])}.", icon=":material/compare_arrows:")
 
 st.header("Submission history")
 if user.role == "admin":
@@ -265,7 +266,7 @@ if user.role == "admin":
                     try:
                         replaced = data.revert_submission(int(target), actor=user.username)
                     except UserError as exc:
-                        st.error(str(exc))
+                        st.error(plain(exc))
                     else:
                         components.flash(
                             f"Submission {target} is current again (replacing {replaced}); "
@@ -323,7 +324,7 @@ if user.role == "admin":
                             restore_previous=after.startswith("Make"),
                         )
                     except UserError as exc:
-                        st.error(str(exc))
+                        st.error(plain(exc))
                     else:
                         now = (
                             f"submission {done.restored_id} is current again"
