@@ -8,10 +8,12 @@ module gets its own copy, so modules cannot disturb one another.
 from __future__ import annotations
 
 import atexit
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -160,8 +162,25 @@ def sign_in(at, username: str, password: str = PASSWORD):
     return at
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def as_read(markdown: str) -> str:
+    """Markdown written through `dashboard.text.plain` as a reader sees it: no escapes."""
+    return _ESCAPED.sub(r"\1", markdown).replace("\u2060", "")
+
+
+def table_as_read(element) -> pd.DataFrame:
+    """An AppTest `st.table` (cells written through `plain_table`) as a reader sees it."""
+    frame = element.value.copy()
+    frame.columns = [as_read(str(c)) for c in frame.columns]
+    for column in frame.columns:
+        frame[column] = frame[column].map(lambda v: as_read(v) if isinstance(v, str) else v)
+    return frame
+
+
 def texts(at) -> str:
-    """Everything an AppTest page wrote as text, in one string to search."""
+    """Everything an AppTest page wrote as text, as a reader sees it, in one string to search."""
     parts = []
     for kind in (
         "title",
@@ -178,4 +197,4 @@ def texts(at) -> str:
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [e.proto.body for e in at.html]
     parts += [f"{m.label} {m.value}" for m in at.metric]
-    return "\n".join(parts)
+    return as_read("\n".join(parts))

@@ -11,11 +11,13 @@ from carers_impact.sign_in import authenticate
 from measures import api
 from tests.dashboard_data import (
     PASSWORD,
+    as_read,
     as_user,
     carers_file,
     dashboard_database,
     open_app,
     sign_in,
+    table_as_read,
     texts,
 )
 
@@ -25,7 +27,7 @@ database = dashboard_database("admin")
 
 def test_accounts_are_listed_with_role_organisations_and_sign_in_method():
     at = as_user("ada", PAGE)
-    table = at.table[0].value.set_index("username")
+    table = table_as_read(at.table[0]).set_index("username")
     assert table.loc["uma", "role"] == "uploader"
     assert table.loc["uma", "organisations"] == "ROT-ASC"
     assert table.loc["vera", "signs in with"] == "password"
@@ -69,7 +71,7 @@ def test_a_password_reset_unlocks_a_locked_account(database):
         with pytest.raises(accounts.AccountError):
             authenticate(engine, "lee", "wrong password!")
     at = as_user("ada", PAGE)
-    assert at.table[0].value.set_index("username").loc["lee", "locked until"]
+    assert table_as_read(at.table[0]).set_index("username").loc["lee", "locked until"]
     at.selectbox(key="edit_user").select("lee").run()
     at.text_input(key="reset_password").input("the replacement pass")
     at.button(key="reset_submit").click().run()
@@ -95,7 +97,7 @@ def test_publishing_needs_confirmation_then_makes_the_quarter_public(database):
     assert api.measure_table(engine, area="rotherham", public=True).empty
     at.checkbox(key="publish_sure").check()
     at.button(key="publish_submit").click().run()
-    refused = " ".join(e.value for e in at.error)
+    refused = as_read(" ".join(e.value for e in at.error))
     assert "2024-25 Q1 is incomplete for Rotherham" in refused and "override" in refused
     assert api.measure_table(engine, area="rotherham", public=True).empty
     at.text_input(key="publish_override").input("The board asked for the register alone")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from carers_impact import db
 from etl.jobs import record_run
-from tests.dashboard_data import as_user, dashboard_database, page_table, table_row, texts
+from tests.dashboard_data import (
+    as_read,
+    as_user,
+    dashboard_database,
+    page_table,
+    table_as_read,
+    table_row,
+    texts,
+)
 
 PAGE = "views/quality.py"
 database = dashboard_database("quality")
@@ -36,15 +44,15 @@ def test_an_uploader_reads_only_their_organisations_reports():
     assert "Reports of your organisations' files (ROT-ASC)." in texts(at)
     assert "No reports to show." in texts(at)  # the only rejected file is ROT-CC's
     at.radio(key="quality_reports_which").set_value("All files").run()
-    labels = [e.label for e in at.expander]
+    labels = [as_read(e.label) for e in at.expander]
     assert labels and all("ROT-ASC" in label for label in labels)
 
 
 def test_an_admin_reads_the_rejected_file_s_report_with_its_rows():
     at = as_user("ada", PAGE)
-    labels = [e.label for e in at.expander]
+    labels = [as_read(e.label) for e in at.expander]
     assert len(labels) == 1 and "carers_ROT-CC_2024-25_Q1.csv (rejected)" in labels[0]
-    findings = at.table[0].value
+    findings = table_as_read(at.table[0])
     assert findings.iloc[0]["Column"] == "age_band"
     assert findings.iloc[0]["First failing rows (header is row 1)"] == "3, 5"
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -170,14 +171,14 @@ def _wait_for(predicate, *, seconds: float) -> bool:
     return False
 
 
-def _start_scheduler(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "carers_impact.cli", "etl", "schedule"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def _start_scheduler(env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("w") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "carers_impact.cli", "etl", "schedule"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
 
 
 def test_a_second_scheduler_started_by_mistake_stands_by_and_jobs_run_once(database_url, tmp_path):
@@ -195,11 +196,14 @@ def test_a_second_scheduler_started_by_mistake_stands_by_and_jobs_run_once(datab
     def runners() -> list[str]:
         return [r["runner"] for r in runs(engine) if r["job_id"] == "poll_inbox"]
 
-    first = _start_scheduler(env)
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    first = _start_scheduler(env, first_log)
     second = None
     try:
-        assert _wait_for(lambda: len(runners()) >= 1, seconds=60), first.stderr
-        second = _start_scheduler(env)
+        assert _wait_for(lambda: len(runners()) >= 1, seconds=60), first_log.read_text()
+        second = _start_scheduler(env, second_log)
+        # The second has started and found the lease taken before the first is stopped.
+        assert _wait_for(lambda: "standing by" in second_log.read_text(), seconds=90)
         assert _wait_for(lambda: len(runners()) >= 5, seconds=60)
         assert {r.rsplit(":", 1)[1] for r in runners()} == {str(first.pid)}
         first.terminate()
@@ -211,4 +215,4 @@ def test_a_second_scheduler_started_by_mistake_stands_by_and_jobs_run_once(datab
                 process.terminate()
                 process.wait(timeout=30)
         engine.dispose()
-    assert "standing by" in second.stderr.read()
+    assert "standing by" in second_log.read_text()
