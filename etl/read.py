@@ -3,7 +3,13 @@
 Reading is split so that no unchecked content is kept: ``read_table`` reads
 every column of a CSV or XLSX file, ``etl.guard.check_personal_data`` rejects
 direct identifiers, and ``select_extract_columns`` keeps the extract's known
-columns. ``read_extract`` runs the three in that order.
+columns; ``etl.pipeline.check_file`` runs the three in that order.
+
+Every read is bounded: the file's size is checked before it is read
+(``read_descriptor`` on an open file), a CSV's lines and columns are counted
+before it is parsed, and an XLSX package is unzipped member by member with a
+running count of the bytes it really expands to, never trusting the sizes it
+declares.
 
 Cells are Python ``str`` with surrounding whitespace removed; a blank cell is
 ``None`` (object columns, never NaN or ""). The integer column ``_row`` is the
@@ -24,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import re
 import warnings
 import zipfile
@@ -42,7 +49,11 @@ from etl.report import ExtractRejected, Report
 
 ROW = "_row"
 MB = 1024 * 1024
-MAX_XLSX_EXPANSION = 20  # an XLSX may unzip to at most this many times the size limit
+READ_CHUNK = 8 * MB
+MAX_XLSX_EXPANSION = 2  # an XLSX may unzip to at most this many times the size limit
+MAX_COLUMNS = 1_000  # columns in any row
+MAX_LINE_BYTES = MB  # bytes in any line of a CSV
+MAX_CELLS = 20_000_000  # rows times columns of the table read
 NO_HEADER = "row 1 is blank; row 1 must hold the column names"
 SAVE_AS_CSV = "in Excel use Save As 'CSV UTF-8 (Comma delimited) (*.csv)'"
 
@@ -53,6 +64,12 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _SEPARATORS = re.compile(r"[\s_\-\u2010-\u2015]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_UTF8_SEQUENCE = re.compile(  # a well-formed UTF-8 sequence of two to four bytes
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes kept by errors="surrogateescape"
 
 
 @dataclass(frozen=True)
@@ -73,17 +90,40 @@ def normalise_header(text: str) -> str:
     return _SEPARATORS.sub("_", text.strip().lower()).strip("_")
 
 
-def read_extract(
-    content: bytes, *, filename: str, extract: Extract, report: Report, max_bytes: int | None = None
-) -> pd.DataFrame:
-    """The extract's known columns and ``_row``, after the personal-data guard."""
-    from etl.guard import check_personal_data  # the guard imports ROW from here
+def size_limit(max_bytes: int | None = None) -> int:
+    """The largest file accepted, in bytes: ``max_bytes``, else the setting CARERS_MAX_FILE_MB."""
+    return settings.get_int("CARERS_MAX_FILE_MB") * MB if max_bytes is None else max_bytes
 
-    raw = read_table(
-        content, filename=filename, extract=extract, report=report, max_bytes=max_bytes
+
+def reject_too_large(report: Report, size: int, *, limit: int) -> NoReturn:
+    _reject(
+        report,
+        "file_too_large",
+        f"the file is {_megabytes(size, up=True)} MB; the largest accepted is "
+        f"{_megabytes(limit)} MB (setting CARERS_MAX_FILE_MB)",
     )
-    check_personal_data(raw, report=report)
-    return select_extract_columns(raw, extract=extract, report=report)
+
+
+def read_descriptor(fd: int, *, report: Report, max_bytes: int | None = None) -> bytes:
+    """The bytes of an open file, its size checked (on the descriptor) before any is read.
+
+    A file larger than the limit is rejected unread; one that grows past it while
+    being read is rejected too, after at most one byte more than the limit.
+    """
+    limit = size_limit(max_bytes)
+    size = os.fstat(fd).st_size
+    if size > limit:
+        reject_too_large(report, size, limit=limit)
+    chunks, total = [], 0
+    while total <= limit:
+        chunk = os.read(fd, min(READ_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    if total > limit:
+        reject_too_large(report, max(total, os.fstat(fd).st_size), limit=limit)
+    return b"".join(chunks)
 
 
 def read_table(
@@ -94,14 +134,9 @@ def read_table(
     ``max_bytes`` defaults to the setting CARERS_MAX_FILE_MB; a larger file is
     rejected unread. ``extract`` picks the XLSX sheet named after it.
     """
-    limit = settings.get_int("CARERS_MAX_FILE_MB") * MB if max_bytes is None else max_bytes
+    limit = size_limit(max_bytes)
     if len(content) > limit:
-        _reject(
-            report,
-            "file_too_large",
-            f"the file is {_megabytes(len(content), up=True)} MB; the largest accepted is "
-            f"{_megabytes(limit)} MB (setting CARERS_MAX_FILE_MB)",
-        )
+        reject_too_large(report, len(content), limit=limit)
     body = content[len(_UTF8_BOM) :] if content.startswith(_UTF8_BOM) else content
     if not body or body.isspace():
         _reject(report, "empty_file", "the file is empty; export the extract again")
@@ -228,6 +263,7 @@ def _read_csv(
         not_text = "the file is named .xlsx but is not an Excel workbook; save it as .xlsx or CSV"
     if b"\x00" in content:
         _reject(report, "not_text", not_text)
+    lines = _check_lines(content, report=report)
     text, encoding = _decode(content, report=report)
     sample = text[:65536]
     if len(_CONTROL.findall(sample)) > len(sample) / 100:
@@ -236,6 +272,11 @@ def _read_csv(
     if not first_line.strip():
         _reject(report, "no_header", NO_HEADER)
     _check_delimiter(first_line, report=report)
+    width = len(next(csv.reader([first_line])))
+    if width > MAX_COLUMNS:
+        _reject_columns(report, width, rows=[1])
+    if width * lines > MAX_CELLS:
+        _reject_cells(report, width, lines)
     data = content[len(_UTF8_BOM) :] if encoding == "utf-8-sig" else content
     if encoding == "cp1252":
         data = text.encode("utf-8")
@@ -295,6 +336,8 @@ def _parse_ragged_csv(
                 long_rows.append(number)
     except csv.Error:
         _reject(report, "csv_format", unreadable)
+    if widest > MAX_COLUMNS:
+        _reject_columns(report, widest, rows=long_rows)
     if long_rows:
         _reject(
             report,
@@ -311,20 +354,95 @@ def _parse_ragged_csv(
         _reject(report, "csv_format", unreadable)
 
 
+def _check_lines(content: bytes, *, report: Report) -> int:
+    """Reject a file with a line longer than MAX_LINE_BYTES, before it is parsed;
+    returns the number of lines. Counted a slice at a time, in bounded memory."""
+    long_rows: list[int] = []
+    count = lines = 0
+    last = -1  # where the previous line ended
+    for offset in range(0, len(content), READ_CHUNK):
+        view = np.frombuffer(content, dtype=np.uint8, count=min(READ_CHUNK, len(content) - offset),
+                             offset=offset)  # fmt: skip
+        ends = np.flatnonzero(view == 10) + offset
+        lengths = np.diff(ends, prepend=last) - 1
+        over = np.flatnonzero(lengths > MAX_LINE_BYTES)
+        count += len(over)
+        long_rows += (
+            (over[: 10 - len(long_rows)] + lines + 1).tolist() if len(long_rows) < 10 else []
+        )
+        lines += len(ends)
+        if len(ends):
+            last = int(ends[-1])
+    if len(content) - 1 - last > MAX_LINE_BYTES:
+        count += 1
+        long_rows += [lines + 1] if len(long_rows) < 10 else []
+    if count:
+        _reject(
+            report,
+            "line_too_long",
+            f"these lines are longer than {MAX_LINE_BYTES // 1024:,} KB, far beyond any extract "
+            f"row, so the file was not read; {SAVE_AS_CSV}",
+            count=count,
+            rows=long_rows,
+        )
+    return lines + (last < len(content) - 1)
+
+
+def _reject_columns(report: Report, width: int, *, rows: list[int]) -> NoReturn:
+    _reject(
+        report,
+        "too_many_columns",
+        f"a row has {width:,} values; at most {MAX_COLUMNS:,} columns are read: "
+        "remove the columns that are not part of the extract",
+        count=len(rows),
+        rows=rows,
+    )
+
+
+def _reject_cells(report: Report, width: int, rows: int) -> NoReturn:
+    _reject(
+        report,
+        "file_too_large",
+        f"the file has {rows:,} rows of {width:,} columns, more than the {MAX_CELLS:,} cells "
+        "one extract may hold; remove the columns that are not part of the extract",
+    )
+
+
 def _decode(content: bytes, *, report: Report) -> tuple[str, str]:
-    if content.startswith(_UTF8_BOM):
-        try:
-            return content[len(_UTF8_BOM) :].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as error:
-            _reject_encoding(content, error.start + len(_UTF8_BOM), report=report)
+    """UTF-8 (with or without BOM), else Windows-1252; never a mixture of the two."""
+    bom = content.startswith(_UTF8_BOM)
+    body = content[len(_UTF8_BOM) :] if bom else content
     try:
-        return content.decode("utf-8"), "utf-8"
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
         pass
+    if bom or _UTF8_SEQUENCE.search(body):
+        _reject_mixed(content, report=report)
     try:
         return content.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as error:
         _reject_encoding(content, error.start, report=report)
+
+
+def _reject_mixed(content: bytes, *, report: Report) -> NoReturn:
+    """Text partly UTF-8 and partly not: name the lines whose bytes are not UTF-8."""
+    text = content.decode("utf-8", "surrogateescape")
+    rows: list[int] = []
+    line, last = 1, 0
+    for found in _UNDECODED.finditer(text):
+        line += text.count("\n", last, found.start())
+        last = found.start()
+        if not rows or rows[-1] != line:
+            rows.append(line)
+    _reject(
+        report,
+        "mixed_encoding",
+        "the file is not one encoding throughout: most of it is UTF-8 but these lines are "
+        "not (probably pasted from a file saved as Windows-1252), so their accented letters "
+        f"would be stored wrongly; retype them, or {SAVE_AS_CSV}",
+        count=len(rows),
+        rows=rows,
+    )
 
 
 def _reject_encoding(content: bytes, position: int, *, report: Report) -> NoReturn:
@@ -371,16 +489,13 @@ def _read_xlsx(
     not_xlsx = "this file could not be opened as an Excel workbook; save it as .xlsx or CSV"
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-        expanded = sum(info.file_size for info in archive.infolist())
+        declared = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
         _reject(report, "not_xlsx", not_xlsx)
-    if expanded > MAX_XLSX_EXPANSION * limit:
-        _reject(
-            report,
-            "file_too_large",
-            f"the workbook unzips to {_megabytes(expanded, up=True)} MB, too large to read; "
-            "save the extract on its own as CSV",
-        )
+    bound = MAX_XLSX_EXPANSION * limit
+    if declared > bound:
+        _reject_unzipped(report, declared)
+    with_formulas = _unzip_counted(archive, bound=bound, report=report)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not need
@@ -393,8 +508,8 @@ def _read_xlsx(
         sheets = list(workbook.worksheets)
         named = [ws for ws in sheets if ws.title.strip().lower() == extract.name]
         for sheet in named[:1] or sheets:
-            rows = _sheet_rows(sheet)
-            if any(value is not None for row in rows for value in row):
+            rows = _sheet_rows(sheet, report=report)
+            if rows:
                 break
         else:
             if named:
@@ -411,29 +526,99 @@ def _read_xlsx(
                 f"'{extract.name}', with the column names in row 1",
             )
         # openpyxl has no public way to the sheet's part name in the package
-        unsaved = _formulas_without_values(archive, sheet._worksheet_path)
+        part = sheet._worksheet_path.lstrip("/")
+        unsaved = _formulas_without_values(archive, part) if part in with_formulas else []
     except ExtractRejected:
         raise
     except Exception:  # a damaged sheet inside a readable package
         _reject(report, "not_xlsx", not_xlsx)
     finally:
         workbook.close()
-    header = [value or "" for value in rows[0]] if rows else []
+    header = [value or "" for value in rows[0][1]] if rows[0][0] == 1 else []
     _check_formulas(unsaved, header, report=report)
-    width = max(len(row) for row in rows)
+    width = max(len(values) for _, values in rows)
+    data = [(number, values) for number, values in rows if number > 1]
     cells = pd.DataFrame(
-        [list(row) + [None] * (width - len(row)) for row in rows[1:]],
+        [list(values) + [None] * (width - len(values)) for _, values in data],
         columns=range(width),
-        index=np.arange(2, len(rows) + 1),
+        index=np.array([number for number, _ in data], dtype=np.int64),
         dtype=object,
     )
     return header, cells, sheet.title
 
 
-def _sheet_rows(sheet) -> list[tuple[str | None, ...]]:
-    """Every row from row 1, as text; the file's own dimensions are not trusted."""
-    sheet.reset_dimensions()
-    return [tuple(_cell_text(v) for v in row) for row in sheet.iter_rows(values_only=True)]
+def _reject_unzipped(report: Report, size: int) -> NoReturn:
+    _reject(
+        report,
+        "file_too_large",
+        f"the workbook unzips to more than {_megabytes(size, up=True)} MB, too large to read; "
+        "save the extract on its own as CSV",
+    )
+
+
+def _unzip_counted(archive: zipfile.ZipFile, *, bound: int, report: Report) -> set[str]:
+    """Unzip every member once, counting the bytes it really expands to, in bounded memory.
+
+    Rejects the workbook as soon as the count passes ``bound``, whatever sizes the
+    package declares; returns the members holding formulas.
+    """
+    total = 0
+    with_formulas: set[str] = set()
+    try:
+        for info in archive.infolist():
+            tail = b""
+            with archive.open(info) as member:
+                while chunk := member.read(MB):
+                    total += len(chunk)
+                    if total > bound:
+                        _reject_unzipped(report, total)
+                    if info.filename not in with_formulas and _FORMULA_TAG.search(tail + chunk):
+                        with_formulas.add(info.filename)
+                    tail = chunk[-8:]
+    except ExtractRejected:
+        raise
+    except Exception:  # a damaged, encrypted or oddly compressed member
+        _reject(
+            report,
+            "not_xlsx",
+            "this file could not be opened as an Excel workbook; save it as .xlsx or CSV",
+        )
+    return with_formulas
+
+
+def _sheet_rows(sheet, *, report: Report) -> list[tuple[int, tuple[str | None, ...]]]:
+    """(row number, cells as text) of every row holding a value; the file's own
+    dimensions are not trusted, and a row is only as wide as its last value."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = sheet.parent
+    rows: list[tuple[int, tuple[str | None, ...]]] = []
+    width = 0
+    with sheet._get_source() as source:  # the part openpyxl's own reader streams
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            values = {}
+            for cell in cells:
+                text = _cell_text(cell["value"])
+                if text is not None:
+                    values[cell["column"]] = text
+            if not values:
+                continue
+            last = max(values)
+            if last > MAX_COLUMNS:
+                _reject_columns(report, last, rows=[number])
+            width = max(width, last)
+            if (len(rows) + 1) * width > MAX_CELLS:
+                _reject_cells(report, width, len(rows) + 1)
+            rows.append((number, tuple(values.get(c) for c in range(1, last + 1))))
+    return rows
 
 
 def _cell_text(value: object) -> str | None:
@@ -464,33 +649,31 @@ def _formulas_without_values(archive: zipfile.ZipFile, part: str) -> list[tuple[
     """
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-    data = archive.read(part.lstrip("/"))
-    if not _FORMULA_TAG.search(data):
-        return []
     found = []
     row = column = 0
-    for event, element in iterparse(io.BytesIO(data), events=("start", "end")):
-        tag = element.tag.rpartition("}")[2]
-        if event == "start":
-            if tag == "row":
-                row, column = int(element.get("r", row + 1)), 0
-            continue
-        if tag == "c":
-            ref = element.get("r")
-            if ref:
-                letters, row = coordinate_from_string(ref)
-                column = column_index_from_string(letters)
-            else:
-                column += 1
-            children = {child.tag.rpartition("}")[2]: child for child in element}
-            value = children.get("v")
-            if "f" in children and (
-                value is None or (not value.text and element.get("t") != "str")
-            ):
-                found.append((row, column))
-            element.clear()
-        elif tag == "row":
-            element.clear()
+    with archive.open(part) as source:  # streamed: the sheet is never held whole
+        for event, element in iterparse(source, events=("start", "end")):
+            tag = element.tag.rpartition("}")[2]
+            if event == "start":
+                if tag == "row":
+                    row, column = int(element.get("r", row + 1)), 0
+                continue
+            if tag == "c":
+                ref = element.get("r")
+                if ref:
+                    letters, row = coordinate_from_string(ref)
+                    column = column_index_from_string(letters)
+                else:
+                    column += 1
+                children = {child.tag.rpartition("}")[2]: child for child in element}
+                value = children.get("v")
+                if "f" in children and (
+                    value is None or (not value.text and element.get("t") != "str")
+                ):
+                    found.append((row, column))
+                element.clear()
+            elif tag == "row":
+                element.clear()
     return found
 
 

@@ -15,7 +15,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from carers_impact.extracts import CARERS
-from etl.read import MB, ROW, normalise_header, read_extract, read_table
+from etl.pipeline import read_and_guard
+from etl.read import MB, ROW, normalise_header, read_table
 from etl.report import ExtractRejected, Report
 
 HEADER = "carer_id,date_identified,age_band"
@@ -23,14 +24,14 @@ HEADER = "carer_id,date_identified,age_band"
 
 def read(content: bytes, *, filename: str = "carers.csv", **options):
     report = Report(filename)
-    frame = read_extract(content, filename=filename, extract=CARERS, report=report, **options)
+    frame = read_and_guard(content, filename=filename, extract=CARERS, report=report, **options)
     return frame, report
 
 
 def rejection(content: bytes, *, filename: str = "carers.csv", **options) -> Report:
     report = Report(filename)
     with pytest.raises(ExtractRejected) as raised:
-        read_extract(content, filename=filename, extract=CARERS, report=report, **options)
+        read_and_guard(content, filename=filename, extract=CARERS, report=report, **options)
     assert raised.value.report is report
     assert not report.ok
     return report
@@ -332,7 +333,7 @@ def test_a_file_without_a_header_row_does_not_repeat_its_first_row():
     assert "Jane" not in report.to_json() and "R0001" not in report.to_json()
 
 
-def test_read_extract_applies_the_personal_data_guard_before_dropping_columns():
+def test_the_personal_data_guard_sees_columns_before_they_are_dropped():
     report = rejection(csv_bytes(HEADER + ",Surname", "A,x,y,Smith"))
     assert rules(report) == ["personal_data"]
     assert report.errors[0].column == "surname"
