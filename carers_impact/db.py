@@ -47,6 +47,16 @@ submissions = sa.Table(
     sa.Column("submitted_at", Timestamp, nullable=False),
     sa.Column("source", sa.String(20), nullable=False),  # upload, inbox, cli
     sa.Column("report", sa.Text, nullable=False),  # the Report as JSON
+    sa.Index(
+        "uq_submissions_accepted_sha256",
+        "extract",
+        "organisation",
+        "period",
+        "sha256",
+        unique=True,
+        sqlite_where=sa.text("status = 'accepted'"),
+        postgresql_where=sa.text("status = 'accepted'"),
+    ),  # the same bytes are accepted once per extract, organisation and quarter
 )
 
 current_submissions = sa.Table(

@@ -6,7 +6,9 @@
 2. **Recognise**: bytes identical to what is already current for that
    extract, organisation and quarter are recorded as a duplicate and not
    loaded again; identical to an earlier accepted submission, that one is
-   made current again.
+   made current again. A unique index holds this in the database too, so two
+   processes submitting the same bytes at once load them once (the second
+   becomes the duplicate).
 3. **Read**: CSV or XLSX into a table of strings with file row numbers.
 4. **Guard**: a file holding direct identifiers is rejected before any of its
    content is stored (only its hash, name and report are kept).
@@ -332,17 +334,36 @@ def submit(
         log.info("rejected %s as submission %s", filename, sid)
         return SubmissionResult("rejected", report, sid)
     before = None if recompute else _headline(engine, key)
-    sid, previous = load.load_accepted(
-        engine,
-        key=key,
-        frame=rows,
-        filename=filename,
-        content=content,
-        report=report,
-        submitted_by=submitted_by,
-        source=source,
-        submitted_at=submitted_at,
-    )
+    try:
+        sid, previous = load.load_accepted(
+            engine,
+            key=key,
+            frame=rows,
+            filename=filename,
+            content=content,
+            report=report,
+            submitted_by=submitted_by,
+            source=source,
+            submitted_at=submitted_at,
+        )
+    except sa.exc.IntegrityError:
+        # the same bytes accepted by another process since they were looked for: the
+        # database's unique index let only one in, and this one is a resubmission
+        same = load.find_by_hash(engine, key, digest)
+        if same is None:
+            raise
+        return _resubmitted(
+            engine,
+            same["id"],
+            key=key,
+            content=content,
+            filename=filename,
+            submitted_by=submitted_by,
+            source=source,
+            areas=areas,
+            recompute=recompute,
+            submitted_at=submitted_at,
+        )
     log.info("loaded %s as submission %s (%s rows)", filename, sid, report.row_count)
     loaded = {sid: rows}
     if recompute is not None:
