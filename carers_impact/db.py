@@ -92,7 +92,7 @@ job_runs = sa.Table(
     sa.Column("job_id", sa.String(50), nullable=False, index=True),
     sa.Column("started_at", Timestamp, nullable=False),
     sa.Column("finished_at", Timestamp, nullable=True),
-    sa.Column("outcome", sa.String(12), nullable=False),  # running, success, failed
+    sa.Column("outcome", sa.String(12), nullable=False),  # running, success, failed, interrupted
     sa.Column("detail", sa.Text, nullable=False, default=""),
     sa.Column("runner", sa.String(100), nullable=False, server_default=""),  # host:pid
 )
