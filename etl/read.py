@@ -50,7 +50,7 @@ from etl.report import ExtractRejected, Report
 ROW = "_row"
 MB = 1024 * 1024
 READ_CHUNK = 8 * MB
-MAX_XLSX_EXPANSION = 2  # an XLSX may unzip to at most this many times the size limit
+MAX_XLSX_EXPANSION = 1  # an XLSX may unzip to at most this many times the size limit
 MAX_COLUMNS = 1_000  # columns in any row
 MAX_LINE_BYTES = MB  # bytes in any line of a CSV
 MAX_CELLS = 20_000_000  # rows times columns of the table read
@@ -494,7 +494,7 @@ def _read_xlsx(
         _reject(report, "not_xlsx", not_xlsx)
     bound = MAX_XLSX_EXPANSION * limit
     if declared > bound:
-        _reject_unzipped(report, declared)
+        _reject_unzipped(report, declared, limit=bound)
     with_formulas = _unzip_counted(archive, bound=bound, report=report)
     try:
         with warnings.catch_warnings():
@@ -547,12 +547,13 @@ def _read_xlsx(
     return header, cells, sheet.title
 
 
-def _reject_unzipped(report: Report, size: int) -> NoReturn:
+def _reject_unzipped(report: Report, size: int, *, limit: int, counted: bool = False) -> NoReturn:
     _reject(
         report,
         "file_too_large",
-        f"the workbook unzips to more than {_megabytes(size, up=True)} MB, too large to read; "
-        "save the extract on its own as CSV",
+        f"the workbook unzips to {'more than ' if counted else ''}"
+        f"{_megabytes(size, up=True)} MB; the largest read is {_megabytes(limit)} MB "
+        "(setting CARERS_MAX_FILE_MB): save the extract on its own as CSV",
     )
 
 
@@ -571,7 +572,7 @@ def _unzip_counted(archive: zipfile.ZipFile, *, bound: int, report: Report) -> s
                 while chunk := member.read(MB):
                     total += len(chunk)
                     if total > bound:
-                        _reject_unzipped(report, total)
+                        _reject_unzipped(report, total, limit=bound, counted=True)
                     if info.filename not in with_formulas and _FORMULA_TAG.search(tail + chunk):
                         with_formulas.add(info.filename)
                     tail = chunk[-8:]
