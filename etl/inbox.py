@@ -241,8 +241,10 @@ def _submit_claimed(
     """Submit a claimed file from its descriptor; None if it changed since it settled."""
     try:
         fd = os.open(claimed, _OPEN_FLAGS)
-    except OSError as error:  # ELOOP: a link put in its place
-        return _not_regular(name, "a symbolic link" if claimed.is_symlink() else str(error))
+    except OSError:
+        if claimed.is_symlink():  # a link put in its place since it was looked at
+            return _not_regular(name, "a symbolic link")
+        raise  # e.g. no permission to read it: left in the inbox, reported as failed
     with os.fdopen(fd, "rb", buffering=0):
         st = os.fstat(fd)
         kind = _kind(st.st_mode)

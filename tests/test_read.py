@@ -16,9 +16,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from carers_impact.extracts import CARERS
-from etl import read as read_module
+from etl import workbook as workbook_module
+from etl.limits import MAX_COLUMNS, MB
 from etl.pipeline import read_and_guard
-from etl.read import MAX_COLUMNS, MB, ROW, normalise_header, read_descriptor, read_table
+from etl.read import ROW, normalise_header, read_descriptor, read_table
 from etl.report import ExtractRejected, Report
 
 HEADER = "carer_id,date_identified,age_band"
@@ -617,7 +618,7 @@ def test_an_xlsx_unzipping_past_the_bound_is_stopped_while_it_is_counted():
         archive.writestr("xl/media/padding.bin", b"\x00" * (3 * MB))
     report = Report("carers.xlsx")
     with pytest.raises(ExtractRejected):
-        read_module._unzip_counted(
+        workbook_module._unzip_counted(
             zipfile.ZipFile(io.BytesIO(buffer.getvalue())), bound=2 * MB, report=report
         )
     assert rules(report) == ["file_too_large"]
