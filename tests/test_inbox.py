@@ -4,8 +4,10 @@ only regular, finished files, each taken by one pass."""
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -222,3 +224,39 @@ def test_a_file_claimed_by_a_pass_that_died_is_taken_by_the_next(engine, tmp_pat
     run = process_inbox(engine, inbox)
     assert [(p.name, r.status) for p, r in run.results] == [(NAME, "accepted")]
     assert not claims.exists()
+
+
+@pytest.mark.slow
+def test_etl_run_rejects_an_8_gb_file_within_a_memory_limit_once_and_for_all(
+    database_url, tmp_path
+):
+    inbox = make_inbox(tmp_path)
+    with (inbox / NAME).open("wb") as out:
+        out.truncate(8 * 1024**3)  # sparse: it costs no disk
+    os.utime(inbox / NAME, (time.time() - 60,) * 2)
+    env = {**os.environ, "CARERS_DB_URL": database_url, "CARERS_INBOX_SETTLE_SECONDS": "0"}
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from carers_impact.cli import main; sys.exit(main(sys.argv[1:]))",
+        *["etl", "run", "--inbox", str(inbox)],
+    ]
+
+    def at_most_4_gb() -> None:  # far less than the file: reading it whole would fail
+        resource.setrlimit(resource.RLIMIT_AS, (4 * 1024**3, 4 * 1024**3))
+
+    first = subprocess.run(
+        command, env=env, capture_output=True, text=True, preexec_fn=at_most_4_gb, timeout=300
+    )
+    assert first.returncode == 1, first.stderr
+    assert f"{NAME}: rejected" in first.stdout and "the file is 8192 MB" in first.stdout
+    assert "Traceback" not in first.stderr
+    assert not (inbox / NAME).exists() and (inbox / "rejected" / NAME).exists()
+    engine = db.make_engine(database_url)
+    try:
+        [row] = submissions(engine)
+    finally:
+        engine.dispose()
+    assert row["status"] == "rejected" and row["size_bytes"] == 8 * 1024**3
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "No files in the inbox." in again.stdout
