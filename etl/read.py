@@ -348,15 +348,13 @@ def _check_lines(content: bytes, *, report: Report) -> int:
     count = lines = 0
     last = -1  # where the previous line ended
     for offset in range(0, len(content), READ_CHUNK):
-        view = np.frombuffer(content, dtype=np.uint8, count=min(READ_CHUNK, len(content) - offset),
-                             offset=offset)  # fmt: skip
+        size = min(READ_CHUNK, len(content) - offset)
+        view = np.frombuffer(content, dtype=np.uint8, count=size, offset=offset)
         ends = np.flatnonzero(view == 10) + offset
         lengths = np.diff(ends, prepend=last) - 1
         over = np.flatnonzero(lengths > MAX_LINE_BYTES)
         count += len(over)
-        long_rows += (
-            (over[: 10 - len(long_rows)] + lines + 1).tolist() if len(long_rows) < 10 else []
-        )
+        long_rows += (over[: max(0, 10 - len(long_rows))] + lines + 1).tolist()
         lines += len(ends)
         if len(ends):
             last = int(ends[-1])
