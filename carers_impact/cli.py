@@ -57,6 +57,7 @@ def cmd_etl_schedule(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from etl.pipeline import check_file, identify
+    from etl.read import read_descriptor
     from etl.report import ExtractRejected
 
     path = Path(args.file)
@@ -66,7 +67,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         report, key = identify(
             path.name, extract=args.extract, organisation=args.organisation, period=args.period
         )
-        check_file(path.read_bytes(), key=key, report=report)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            content = read_descriptor(fd, report=report)  # its size checked before it is read
+        finally:
+            os.close(fd)
+        check_file(content, key=key, report=report)
     except ExtractRejected as rejected:
         report = rejected.report
     print(report.to_text())

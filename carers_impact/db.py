@@ -47,6 +47,16 @@ submissions = sa.Table(
     sa.Column("submitted_at", Timestamp, nullable=False),
     sa.Column("source", sa.String(20), nullable=False),  # upload, inbox, cli
     sa.Column("report", sa.Text, nullable=False),  # the Report as JSON
+    sa.Index(
+        "uq_submissions_accepted_sha256",
+        "extract",
+        "organisation",
+        "period",
+        "sha256",
+        unique=True,
+        sqlite_where=sa.text("status = 'accepted'"),
+        postgresql_where=sa.text("status = 'accepted'"),
+    ),  # the same bytes are accepted once per extract, organisation and quarter
 )
 
 current_submissions = sa.Table(
@@ -82,7 +92,7 @@ job_runs = sa.Table(
     sa.Column("job_id", sa.String(50), nullable=False, index=True),
     sa.Column("started_at", Timestamp, nullable=False),
     sa.Column("finished_at", Timestamp, nullable=True),
-    sa.Column("outcome", sa.String(12), nullable=False),  # running, success, failed
+    sa.Column("outcome", sa.String(12), nullable=False),  # running, success, failed, interrupted
     sa.Column("detail", sa.Text, nullable=False, default=""),
     sa.Column("runner", sa.String(100), nullable=False, server_default=""),  # host:pid
 )

@@ -46,6 +46,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest extract accepted, in megabytes; larger files are rejected unread.",
     ),
     Setting(
+        "CARERS_INBOX_SETTLE_SECONDS",
+        "5",
+        "How long a file in the inbox must keep the same size and modification time "
+        "before it is taken, in seconds (it may be a number with decimals); a file still "
+        "being copied is left for a later pass.",
+    ),
+    Setting(
         "CARERS_POLL_SECONDS",
         "300",
         "How often the scheduler looks in the inbox, in seconds.",
@@ -152,6 +159,17 @@ def get_int(name: str) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"Setting {name} must be a whole number, not {raw!r}") from None
+
+
+def get_seconds(name: str) -> float:
+    raw = get(name)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise ValueError(f"Setting {name} must be a number of seconds, not {raw!r}")
+    return value
 
 
 def database_url() -> str:

@@ -1,4 +1,9 @@
-"""The scheduled jobs' bodies, each recorded in `job_runs` with start, end and outcome."""
+"""The scheduled jobs' bodies, each recorded in `job_runs` with start, end and outcome.
+
+A run's outcome is `running` until it ends (`success` or `failed`); one left
+running by a scheduler that died becomes `interrupted` when the next scheduler
+takes the lease (`etl.lease.acquire`).
+"""
 
 from __future__ import annotations
 

@@ -108,17 +108,22 @@ def record_unloaded(
     submitted_by: str,
     source: str,
     submitted_at: datetime | None = None,
+    size: int | None = None,
 ) -> int:
-    """Keep a rejected or duplicate submission in the history; loads no rows."""
+    """Keep a rejected or duplicate submission in the history; loads no rows.
+
+    `size` is given for a file rejected unread: its `content` is then empty and
+    no hash is recorded (an empty `sha256`).
+    """
     at = submitted_at or now()
     with engine.begin() as conn:
         sid = _insert_submission(
             conn,
             key=key,
             filename=filename,
-            digest=sha256(content),
-            size=len(content),
-            content=content if keep_content else None,
+            digest=sha256(content) if size is None else "",
+            size=len(content) if size is None else size,
+            content=content if keep_content and size is None else None,
             status=status,
             report=report,
             submitted_by=submitted_by,

@@ -6,7 +6,9 @@
 2. **Recognise**: bytes identical to what is already current for that
    extract, organisation and quarter are recorded as a duplicate and not
    loaded again; identical to an earlier accepted submission, that one is
-   made current again.
+   made current again. A unique index holds this in the database too, so two
+   processes submitting the same bytes at once load them once (the second
+   becomes the duplicate).
 3. **Read**: CSV or XLSX into a table of strings with file row numbers.
 4. **Guard**: a file holding direct identifiers is rejected before any of its
    content is stored (only its hash, name and report are kept).
@@ -41,7 +43,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from carers_impact import db
-from carers_impact.extracts import get_extract
+from carers_impact.extracts import Extract, get_extract
 from carers_impact.periods import InvalidPeriod, Quarter
 from etl import load
 from etl.load import CannotRevert, CannotWithdraw, SubmissionNotFound, Withdrawal
@@ -64,7 +66,9 @@ __all__ = [
     "check_file",
     "identify",
     "parse_file_name",
+    "read_and_guard",
     "recompute_stale",
+    "record_unread",
     "revert",
     "submission_report",
     "submit",
@@ -211,6 +215,29 @@ def identify(
     return report, key
 
 
+def read_and_guard(
+    content: bytes,
+    *,
+    filename: str,
+    extract: Extract,
+    report: Report,
+    as_of: date | None = None,
+    max_bytes: int | None = None,
+) -> pd.DataFrame:
+    """Steps 3 and 4: the file's rows as text, its extract's columns only, once the
+    guard has seen every column; raises ExtractRejected with the report."""
+    from etl.guard import check_personal_data
+    from etl.read import read_table, select_extract_columns
+
+    raw = read_table(
+        content, filename=filename, extract=extract, report=report, max_bytes=max_bytes
+    )
+    check_personal_data(raw, report=report, extract=extract, as_of=as_of)
+    if not report.ok:
+        raise ExtractRejected(report)
+    return select_extract_columns(raw, extract=extract, report=report)
+
+
 def check_file(
     content: bytes, *, key: load.SubmissionKey, report: Report, areas: dict[str, Area] | None = None
 ) -> pd.DataFrame:
@@ -219,22 +246,19 @@ def check_file(
     Returns the typed rows, ready to load; raises ExtractRejected with the
     report when the file cannot be loaded.
     """
-    from etl.guard import check_personal_data
-    from etl.read import read_table, select_extract_columns
     from etl.validate import to_typed, validate_frame
 
     areas = areas if areas is not None else load_areas()
     spec = get_extract(key.extract)
-    raw = read_table(content, filename=report.filename, extract=spec, report=report)
-    check_personal_data(raw, report=report)
-    if not report.ok:
-        raise ExtractRejected(report)
-    frame = select_extract_columns(raw, extract=spec, report=report)
+    quarter = Quarter.parse(key.period)
+    frame = read_and_guard(
+        content, filename=report.filename, extract=spec, report=report, as_of=quarter.end
+    )
     report.row_count = len(frame)
     frame = validate_frame(
         frame,
         extract=spec,
-        quarter=Quarter.parse(key.period),
+        quarter=quarter,
         report=report,
         localities=areas[key.area].localities or None,
     )
@@ -310,17 +334,36 @@ def submit(
         log.info("rejected %s as submission %s", filename, sid)
         return SubmissionResult("rejected", report, sid)
     before = None if recompute else _headline(engine, key)
-    sid, previous = load.load_accepted(
-        engine,
-        key=key,
-        frame=rows,
-        filename=filename,
-        content=content,
-        report=report,
-        submitted_by=submitted_by,
-        source=source,
-        submitted_at=submitted_at,
-    )
+    try:
+        sid, previous = load.load_accepted(
+            engine,
+            key=key,
+            frame=rows,
+            filename=filename,
+            content=content,
+            report=report,
+            submitted_by=submitted_by,
+            source=source,
+            submitted_at=submitted_at,
+        )
+    except sa.exc.IntegrityError:
+        # the same bytes accepted by another process since they were looked for: the
+        # database's unique index let only one in, and this one is a resubmission
+        same = load.find_by_hash(engine, key, digest)
+        if same is None:
+            raise
+        return _resubmitted(
+            engine,
+            same["id"],
+            key=key,
+            content=content,
+            filename=filename,
+            submitted_by=submitted_by,
+            source=source,
+            areas=areas,
+            recompute=recompute,
+            submitted_at=submitted_at,
+        )
     log.info("loaded %s as submission %s (%s rows)", filename, sid, report.row_count)
     loaded = {sid: rows}
     if recompute is not None:
@@ -329,6 +372,49 @@ def submit(
     recompute_area(engine, key.area, area=areas[key.area], loaded=loaded)
     change = _change(engine, key, before=before, previous=previous, rows=report.row_count)
     return SubmissionResult("accepted", report, sid, previous, key.area, change)
+
+
+def record_unread(
+    engine: Engine,
+    report: Report,
+    *,
+    filename: str,
+    size: int,
+    submitted_by: str,
+    source: str = "inbox",
+    areas: dict[str, Area] | None = None,
+    submitted_at: datetime | None = None,
+) -> SubmissionResult:
+    """Keep a file rejected before it could be read (too large) as a rejected submission.
+
+    Its name, size and report are recorded, under the extract, organisation and
+    quarter its name gives if it gives them; none of its content, and no hash.
+    """
+    key = None
+    try:
+        named, key = identify(filename, areas=areas)
+        report.extract, report.organisation, report.period = (
+            named.extract,
+            named.organisation,
+            named.period,
+        )
+    except ExtractRejected as bad_name:
+        report.findings += bad_name.report.errors
+    sid = load.record_unloaded(
+        engine,
+        key=key,
+        filename=filename,
+        content=b"",
+        keep_content=False,
+        status="rejected",
+        report=report,
+        submitted_by=submitted_by,
+        source=source,
+        submitted_at=submitted_at,
+        size=size,
+    )
+    log.info("rejected %s unread as submission %s", filename, sid)
+    return SubmissionResult("rejected", report, sid)
 
 
 def _headline(engine: Engine, key: load.SubmissionKey) -> tuple[str, str, str, float | None]:

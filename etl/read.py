@@ -3,7 +3,12 @@
 Reading is split so that no unchecked content is kept: ``read_table`` reads
 every column of a CSV or XLSX file, ``etl.guard.check_personal_data`` rejects
 direct identifiers, and ``select_extract_columns`` keeps the extract's known
-columns. ``read_extract`` runs the three in that order.
+columns; ``etl.pipeline.check_file`` runs the three in that order.
+
+Every read is bounded (``etl.limits``): the file's size is checked before it
+is read (``read_descriptor`` on an open file), a CSV's lines and columns are
+counted before it is parsed, and an XLSX workbook (``etl.workbook``) is
+unzipped with a running count of the bytes it really expands to.
 
 Cells are Python ``str`` with surrounding whitespace removed; a blank cell is
 ``None`` (object columns, never NaN or ""). The integer column ``_row`` is the
@@ -23,28 +28,33 @@ from __future__ import annotations
 
 import csv
 import io
-import math
+import os
 import re
-import warnings
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from typing import Literal, NoReturn
-from xml.etree.ElementTree import iterparse
 
 import numpy as np
 import pandas as pd
 
-from carers_impact import settings
 from carers_impact.extracts import Extract
+from etl.limits import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_LINE_BYTES,
+    READ_CHUNK,
+    SAVE_AS_CSV,
+    reject,
+    reject_cells,
+    reject_columns,
+    reject_too_large,
+    size_limit,
+)
 from etl.report import ExtractRejected, Report
+from etl.workbook import read_xlsx
 
 ROW = "_row"
-MB = 1024 * 1024
-MAX_XLSX_EXPANSION = 20  # an XLSX may unzip to at most this many times the size limit
 NO_HEADER = "row 1 is blank; row 1 must hold the column names"
-SAVE_AS_CSV = "in Excel use Save As 'CSV UTF-8 (Comma delimited) (*.csv)'"
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, or a password-protected .xlsx
@@ -52,7 +62,12 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _SEPARATORS = re.compile(r"[\s_\-\u2010-\u2015]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_UTF8_SEQUENCE = re.compile(  # a well-formed UTF-8 sequence of two to four bytes
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes kept by errors="surrogateescape"
 
 
 @dataclass(frozen=True)
@@ -73,17 +88,26 @@ def normalise_header(text: str) -> str:
     return _SEPARATORS.sub("_", text.strip().lower()).strip("_")
 
 
-def read_extract(
-    content: bytes, *, filename: str, extract: Extract, report: Report, max_bytes: int | None = None
-) -> pd.DataFrame:
-    """The extract's known columns and ``_row``, after the personal-data guard."""
-    from etl.guard import check_personal_data  # the guard imports ROW from here
+def read_descriptor(fd: int, *, report: Report, max_bytes: int | None = None) -> bytes:
+    """The bytes of an open file, its size checked (on the descriptor) before any is read.
 
-    raw = read_table(
-        content, filename=filename, extract=extract, report=report, max_bytes=max_bytes
-    )
-    check_personal_data(raw, report=report)
-    return select_extract_columns(raw, extract=extract, report=report)
+    A file larger than the limit is rejected unread; one that grows past it while
+    being read is rejected too, after at most one byte more than the limit.
+    """
+    limit = size_limit(max_bytes)
+    size = os.fstat(fd).st_size
+    if size > limit:
+        reject_too_large(report, size, limit=limit)
+    chunks, total = [], 0
+    while total <= limit:
+        chunk = os.read(fd, min(READ_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    if total > limit:
+        reject_too_large(report, max(total, os.fstat(fd).st_size), limit=limit)
+    return b"".join(chunks)
 
 
 def read_table(
@@ -94,26 +118,24 @@ def read_table(
     ``max_bytes`` defaults to the setting CARERS_MAX_FILE_MB; a larger file is
     rejected unread. ``extract`` picks the XLSX sheet named after it.
     """
-    limit = settings.get_int("CARERS_MAX_FILE_MB") * MB if max_bytes is None else max_bytes
+    limit = size_limit(max_bytes)
     if len(content) > limit:
-        _reject(
-            report,
-            "file_too_large",
-            f"the file is {_megabytes(len(content), up=True)} MB; the largest accepted is "
-            f"{_megabytes(limit)} MB (setting CARERS_MAX_FILE_MB)",
-        )
+        reject_too_large(report, len(content), limit=limit)
     body = content[len(_UTF8_BOM) :] if content.startswith(_UTF8_BOM) else content
     if not body or body.isspace():
-        _reject(report, "empty_file", "the file is empty; export the extract again")
+        reject(report, "empty_file", "the file is empty; export the extract again")
     if content.startswith(_OLE2_MAGIC):
-        _reject(
+        reject(
             report,
             "xls_format",
             "this is an old-style Excel file (.xls) or a password-protected workbook: "
             "remove any password and save it as .xlsx or CSV",
         )
     if content.startswith(_ZIP_MAGIC):
-        header, cells, sheet = _read_xlsx(content, extract=extract, report=report, limit=limit)
+        header, cells, sheet, unsaved = read_xlsx(
+            content, extract=extract, report=report, limit=limit
+        )
+        _check_formulas(unsaved, header, report=report)
         frame, headers = _build_frame(header, cells, report=report)
         return RawTable(frame, headers, "xlsx", sheet=sheet)
     header, cells, encoding = _read_csv(content, filename=filename, report=report)
@@ -171,10 +193,10 @@ def _build_frame(
     numbers as its index.
     """
     if not any(header):
-        _reject(report, "no_header", NO_HEADER)
+        reject(report, "no_header", NO_HEADER)
     cells = cells[cells.notna().any(axis=1).to_numpy()]
     if cells.empty:
-        _reject(report, "no_data_rows", "the file has a header but no data rows")
+        reject(report, "no_data_rows", "the file has a header but no data rows")
     header = header + [""] * (cells.shape[1] - len(header))
     columns: dict[str, pd.Series] = {}
     headers: dict[str, str] = {}
@@ -218,7 +240,7 @@ def _read_csv(
     content: bytes, *, filename: str, report: Report
 ) -> tuple[list[str], pd.DataFrame, str]:
     if content.startswith(_UTF16_BOMS):
-        _reject(
+        reject(
             report,
             "encoding",
             f"the file is saved as UTF-16 ('Unicode Text'); {SAVE_AS_CSV}",
@@ -227,15 +249,21 @@ def _read_csv(
     if filename.lower().endswith((".xlsx", ".xlsm")):
         not_text = "the file is named .xlsx but is not an Excel workbook; save it as .xlsx or CSV"
     if b"\x00" in content:
-        _reject(report, "not_text", not_text)
+        reject(report, "not_text", not_text)
+    lines = _check_lines(content, report=report)
     text, encoding = _decode(content, report=report)
     sample = text[:65536]
     if len(_CONTROL.findall(sample)) > len(sample) / 100:
-        _reject(report, "not_text", not_text)
+        reject(report, "not_text", not_text)
     first_line = text[: text.find("\n")] if "\n" in text else text
     if not first_line.strip():
-        _reject(report, "no_header", NO_HEADER)
+        reject(report, "no_header", NO_HEADER)
     _check_delimiter(first_line, report=report)
+    width = len(next(csv.reader([first_line])))
+    if width > MAX_COLUMNS:
+        reject_columns(report, width, rows=[1])
+    if width * lines > MAX_CELLS:
+        reject_cells(report, width, lines)
     data = content[len(_UTF8_BOM) :] if encoding == "utf-8-sig" else content
     if encoding == "cp1252":
         data = text.encode("utf-8")
@@ -244,7 +272,7 @@ def _read_csv(
     except pd.errors.ParserError as error:
         table = _parse_ragged_csv(data, text, error, report=report)
     except pd.errors.EmptyDataError:
-        _reject(report, "empty_file", "the file is empty; export the extract again")
+        reject(report, "empty_file", "the file is empty; export the extract again")
     del text
     header = [str(v).strip() for v in table.iloc[0]]
     cells = pd.DataFrame(
@@ -276,7 +304,7 @@ def _parse_ragged_csv(
     detail = str(error).strip()
     quote = re.search(r"EOF inside string starting at row (\d+)", detail)
     if quote:
-        _reject(
+        reject(
             report,
             "unclosed_quote",
             f'row {int(quote[1]) + 1} has a double quote (") that is never closed, so the '
@@ -294,9 +322,11 @@ def _parse_ragged_csv(
             if len(record) > width and any(value.strip() for value in record):
                 long_rows.append(number)
     except csv.Error:
-        _reject(report, "csv_format", unreadable)
+        reject(report, "csv_format", unreadable)
+    if widest > MAX_COLUMNS:
+        reject_columns(report, widest, rows=long_rows)
     if long_rows:
-        _reject(
+        reject(
             report,
             "too_many_values",
             "these rows have more values than row 1 has column names; a value probably "
@@ -308,28 +338,81 @@ def _parse_ragged_csv(
     try:
         return _parse_csv(data, names=list(range(widest)))
     except pd.errors.ParserError:
-        _reject(report, "csv_format", unreadable)
+        reject(report, "csv_format", unreadable)
+
+
+def _check_lines(content: bytes, *, report: Report) -> int:
+    """Reject a file with a line longer than MAX_LINE_BYTES, before it is parsed;
+    returns the number of lines. Counted a slice at a time, in bounded memory."""
+    long_rows: list[int] = []
+    count = lines = 0
+    last = -1  # where the previous line ended
+    for offset in range(0, len(content), READ_CHUNK):
+        size = min(READ_CHUNK, len(content) - offset)
+        view = np.frombuffer(content, dtype=np.uint8, count=size, offset=offset)
+        ends = np.flatnonzero(view == 10) + offset
+        lengths = np.diff(ends, prepend=last) - 1
+        over = np.flatnonzero(lengths > MAX_LINE_BYTES)
+        count += len(over)
+        long_rows += (over[: max(0, 10 - len(long_rows))] + lines + 1).tolist()
+        lines += len(ends)
+        if len(ends):
+            last = int(ends[-1])
+    if len(content) - 1 - last > MAX_LINE_BYTES:
+        count += 1
+        long_rows += [lines + 1] if len(long_rows) < 10 else []
+    if count:
+        reject(
+            report,
+            "line_too_long",
+            f"these lines are longer than {MAX_LINE_BYTES // 1024:,} KB, far beyond any extract "
+            f"row, so the file was not read; {SAVE_AS_CSV}",
+            count=count,
+            rows=long_rows,
+        )
+    return lines + (last < len(content) - 1)
 
 
 def _decode(content: bytes, *, report: Report) -> tuple[str, str]:
-    if content.startswith(_UTF8_BOM):
-        try:
-            return content[len(_UTF8_BOM) :].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as error:
-            _reject_encoding(content, error.start + len(_UTF8_BOM), report=report)
+    """UTF-8 (with or without BOM), else Windows-1252; never a mixture of the two."""
+    bom = content.startswith(_UTF8_BOM)
+    body = content[len(_UTF8_BOM) :] if bom else content
     try:
-        return content.decode("utf-8"), "utf-8"
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
         pass
+    if bom or _UTF8_SEQUENCE.search(body):
+        _reject_mixed(content, report=report)
     try:
         return content.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as error:
         _reject_encoding(content, error.start, report=report)
 
 
+def _reject_mixed(content: bytes, *, report: Report) -> NoReturn:
+    """Text partly UTF-8 and partly not: name the lines whose bytes are not UTF-8."""
+    text = content.decode("utf-8", "surrogateescape")
+    rows: list[int] = []
+    line, last = 1, 0
+    for found in _UNDECODED.finditer(text):
+        line += text.count("\n", last, found.start())
+        last = found.start()
+        if not rows or rows[-1] != line:
+            rows.append(line)
+    reject(
+        report,
+        "mixed_encoding",
+        "the file is not one encoding throughout: most of it is UTF-8 but these lines are "
+        "not (probably pasted from a file saved as Windows-1252), so their accented letters "
+        f"would be stored wrongly; retype them, or {SAVE_AS_CSV}",
+        count=len(rows),
+        rows=rows,
+    )
+
+
 def _reject_encoding(content: bytes, position: int, *, report: Report) -> NoReturn:
     line = content.count(b"\n", 0, position) + 1
-    _reject(
+    reject(
         report,
         "encoding",
         f"the file's text is neither UTF-8 nor Windows-1252 (unreadable character on "
@@ -343,7 +426,7 @@ def _check_delimiter(first_line: str, *, report: Report) -> None:
         return
     for char, name in ((";", "semicolons"), ("\t", "tabs")):
         if first_line.count(char) >= 1:
-            _reject(
+            reject(
                 report,
                 "delimiter",
                 f"the file uses {name} between values; save it as comma-separated CSV "
@@ -358,140 +441,6 @@ def _blank_to_none(values: np.ndarray) -> np.ndarray:
     stripped = _strip(values).astype(object, copy=False)
     stripped[stripped == ""] = None
     return stripped
-
-
-# -- XLSX -----------------------------------------------------------------------------
-
-
-def _read_xlsx(
-    content: bytes, *, extract: Extract, report: Report, limit: int
-) -> tuple[list[str], pd.DataFrame, str]:
-    import openpyxl  # only XLSX uploads pay for the import
-
-    not_xlsx = "this file could not be opened as an Excel workbook; save it as .xlsx or CSV"
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        expanded = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        _reject(report, "not_xlsx", not_xlsx)
-    if expanded > MAX_XLSX_EXPANSION * limit:
-        _reject(
-            report,
-            "file_too_large",
-            f"the workbook unzips to {_megabytes(expanded, up=True)} MB, too large to read; "
-            "save the extract on its own as CSV",
-        )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not need
-            workbook = openpyxl.load_workbook(
-                io.BytesIO(content), read_only=True, data_only=True, keep_links=False
-            )
-    except Exception:  # any unreadable package is the same problem to the uploader
-        _reject(report, "not_xlsx", not_xlsx)
-    try:
-        sheets = list(workbook.worksheets)
-        named = [ws for ws in sheets if ws.title.strip().lower() == extract.name]
-        for sheet in named[:1] or sheets:
-            rows = _sheet_rows(sheet)
-            if any(value is not None for row in rows for value in row):
-                break
-        else:
-            if named:
-                _reject(
-                    report,
-                    "empty_sheet",
-                    f"the sheet '{named[0].title}' is empty; put the {extract.name} extract "
-                    "on it, with the column names in row 1",
-                )
-            _reject(
-                report,
-                "no_sheet",
-                f"the workbook has no sheet with data; put the extract on a sheet named "
-                f"'{extract.name}', with the column names in row 1",
-            )
-        # openpyxl has no public way to the sheet's part name in the package
-        unsaved = _formulas_without_values(archive, sheet._worksheet_path)
-    except ExtractRejected:
-        raise
-    except Exception:  # a damaged sheet inside a readable package
-        _reject(report, "not_xlsx", not_xlsx)
-    finally:
-        workbook.close()
-    header = [value or "" for value in rows[0]] if rows else []
-    _check_formulas(unsaved, header, report=report)
-    width = max(len(row) for row in rows)
-    cells = pd.DataFrame(
-        [list(row) + [None] * (width - len(row)) for row in rows[1:]],
-        columns=range(width),
-        index=np.arange(2, len(rows) + 1),
-        dtype=object,
-    )
-    return header, cells, sheet.title
-
-
-def _sheet_rows(sheet) -> list[tuple[str | None, ...]]:
-    """Every row from row 1, as text; the file's own dimensions are not trusted."""
-    sheet.reset_dimensions()
-    return [tuple(_cell_text(v) for v in row) for row in sheet.iter_rows(values_only=True)]
-
-
-def _cell_text(value: object) -> str | None:
-    """What a person sees in the cell, as text; dates as YYYY-MM-DD."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.15g}"
-    if isinstance(value, (int, timedelta)):
-        return str(value)
-    return str(value).strip() or None
-
-
-def _formulas_without_values(archive: zipfile.ZipFile, part: str) -> list[tuple[int, int]]:
-    """(row, column) of formula cells saved without a result.
-
-    An Excel-saved file keeps each formula's last result; files written by
-    programs that never calculated them do not. A formula whose saved result is
-    empty text (``t="str"`` with an empty value) is a blank cell, not a problem.
-    """
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
-    data = archive.read(part.lstrip("/"))
-    if not _FORMULA_TAG.search(data):
-        return []
-    found = []
-    row = column = 0
-    for event, element in iterparse(io.BytesIO(data), events=("start", "end")):
-        tag = element.tag.rpartition("}")[2]
-        if event == "start":
-            if tag == "row":
-                row, column = int(element.get("r", row + 1)), 0
-            continue
-        if tag == "c":
-            ref = element.get("r")
-            if ref:
-                letters, row = coordinate_from_string(ref)
-                column = column_index_from_string(letters)
-            else:
-                column += 1
-            children = {child.tag.rpartition("}")[2]: child for child in element}
-            value = children.get("v")
-            if "f" in children and (
-                value is None or (not value.text and element.get("t") != "str")
-            ):
-                found.append((row, column))
-            element.clear()
-        elif tag == "row":
-            element.clear()
-    return found
 
 
 def _check_formulas(unsaved: list[tuple[int, int]], header: list[str], *, report: Report) -> None:
@@ -515,19 +464,6 @@ def _check_formulas(unsaved: list[tuple[int, int]], header: list[str], *, report
 
 
 # -- small helpers --------------------------------------------------------------------
-
-
-def _reject(report: Report, rule: str, message: str, **where) -> NoReturn:
-    report.error(rule, message, **where)
-    raise ExtractRejected(report)
-
-
-def _megabytes(size: int, *, up: bool = False) -> str:
-    """Size in MB to one decimal; rounded up for a file, so that it never looks
-    equal to the limit it exceeds."""
-    tenths = size / MB * 10
-    value = (math.ceil(tenths) if up else round(tenths)) / 10
-    return f"{value:.1f}".removesuffix(".0")
 
 
 def _plural(count: int, noun: str) -> str:

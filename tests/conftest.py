@@ -67,6 +67,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(autouse=True)
+def _inbox_settles_quickly(monkeypatch):
+    """Inbox files written by a test are taken after a twentieth of a second, not five."""
+    monkeypatch.setenv("CARERS_INBOX_SETTLE_SECONDS", "0.05")
+
+
 def _backends() -> list:
     return ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

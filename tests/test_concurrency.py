@@ -93,3 +93,59 @@ def test_validations_in_several_threads_at_once_each_see_their_own_file():
     sizes = [3, 40, 7, 120, 15, 60]
     for _ in range(3):
         assert run_together(*(lambda n=n: check(n) for n in sizes)) == [(n, True) for n in sizes]
+
+
+def test_the_same_bytes_submitted_twice_at_once_are_loaded_once(engine):
+    content = carers_csv(30)
+    first, second = run_together(
+        lambda: submit(engine, content, filename=NAME, submitted_by="a"),
+        lambda: submit(engine, content, filename=NAME, submitted_by="b"),
+    )
+    assert sorted([first.status, second.status]) == ["accepted", "duplicate"]
+    with engine.connect() as conn:
+        accepted = conn.execute(
+            sa.select(db.submissions.c.id).where(db.submissions.c.status == "accepted")
+        ).all()
+        rows = conn.execute(
+            sa.select(sa.func.count()).select_from(db.record_tables["carers"])
+        ).scalar()
+    assert len(accepted) == 1 and rows == 30
+
+
+def test_two_inbox_runs_at_once_with_the_same_file_load_it_once(engine, tmp_path):
+    inboxes = [tmp_path / "one", tmp_path / "two"]
+    for inbox in inboxes:
+        inbox.mkdir()
+        (inbox / NAME).write_bytes(carers_csv(30))
+    runs = run_together(*(lambda inbox=inbox: process_inbox(engine, inbox) for inbox in inboxes))
+    statuses = sorted(r.status for run in runs for _, r in run.results)
+    assert statuses == ["accepted", "duplicate"]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(sa.func.count()).select_from(db.record_tables["carers"])
+        ).scalar()
+    assert rows == 30
+
+
+def test_accepted_twins_left_by_the_old_race_are_made_one_by_the_upgrade(engine):
+    from alembic import command
+
+    first = submit(engine, carers_csv(3), filename=NAME, submitted_by="a")
+    command.downgrade(db.alembic_config(engine), "0006")
+    with engine.begin() as conn:  # what two racing runs used to leave behind
+        row = (
+            conn.execute(
+                sa.select(db.submissions).where(db.submissions.c.id == first.submission_id)
+            )
+            .mappings()
+            .one()
+        )
+        twin = conn.execute(
+            sa.insert(db.submissions).values({k: v for k, v in row.items() if k != "id"})
+        ).inserted_primary_key[0]
+    db.upgrade(engine)
+    with engine.connect() as conn:
+        status = dict(conn.execute(sa.select(db.submissions.c.id, db.submissions.c.status)).all())
+    assert status == {first.submission_id: "accepted", twin: "duplicate"}
+    again = submit(engine, carers_csv(3), filename=NAME, submitted_by="b")
+    assert again.status == "duplicate"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import numpy as np
@@ -18,10 +19,15 @@ from etl.guard import (
     nhs_number_rows,
     personal_data_kind,
 )
-from etl.read import ROW, normalise_header, read_extract, read_table
+from etl.pipeline import read_and_guard
+from etl.read import ROW, normalise_header, read_table
 from etl.report import ExtractRejected, Report
 
 VALID_NHS_NUMBERS = ["9434765919", "9434765870", "4010232137"]
+
+
+def csv_text(header: list[str], rows: list[list[str]]) -> bytes:
+    return "\n".join(",".join(r) for r in [header, *rows]).encode() + b"\n"
 
 
 def table(rows: list[int], **columns: list[str | None]) -> pd.DataFrame:
@@ -77,7 +83,30 @@ def test_valid_nhs_numbers(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["943476591", "94347659190", "94347 65919", "943.476.5919", "943 476 591 9", "", "abc"],
+    [
+        "943.476.5919", "943\u00a0476\u00a05919", "943/476/5919", "(943) 476-5919",
+        "943  476  5919", "943 - 476 - 5919", "943476 5919", "943 4765919", "943_476_5919",
+        "NHS 9434765919", "nhs no: 943 476 5919 (checked)", "9434765919.0", "9434765919.00",
+        "9.434765919E+09", "9,434,765,919", "ROT-9434765919", "9434765919;4010232137",
+        "\t9434765919\n", "943\u2009476\u20095919",
+    ],
+)  # fmt: skip
+def test_nhs_numbers_however_written(text):
+    assert is_valid_nhs_number(text)
+
+
+@pytest.mark.parametrize("value", [" 0463061330", "0463061330 ", "  943 476 5919"])
+def test_surrounding_spaces_make_no_difference_to_either_check(value):
+    assert is_valid_nhs_number(value)
+    assert nhs_number_rows(pd.Series([value, "x"], dtype=object), np.array([2, 3])).tolist() == [2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *["943476591", "94347659190", "94347 65919", "943 476 591 9", "", "abc"],
+        *["AB9434765919", "9434765919X", "12/03/2024 10:30", "9434765918.0"],
+    ],
 )
 def test_not_nhs_numbers(text):
     assert not is_valid_nhs_number(text)
@@ -116,6 +145,9 @@ def test_the_vectorised_scan_agrees_with_the_single_check(values):
         "Last-Name", "Forename", "Address Line 1", "Post Code", "Mobile",
         "Email Address", "NHS No", "Carer Name", "Contact Number", "E-mail",
         "D.O.B", "NHSNumber", "Mobile Number", "National Insurance Number",
+        "Carer's Name", "CarerName", "First Name(s)", "Name_2", "Cared-for person's name",
+        "Full name", "Forenames", "Client Name", "Name of carer", "Young carer's name",
+        "Parent/guardian name", "NAME1", "Born", "Year of birth", "PersonName", "Initials",
     ],
 )  # fmt: skip
 def test_columns_named_like_direct_identifiers_are_recognised(header):
@@ -127,10 +159,12 @@ def test_columns_named_like_direct_identifiers_are_recognised(header):
     [
         *sorted({c for e in EXTRACTS.values() for c in e.column_names}),
         *["organisation_name", "locality_name", "team_name", "nhs_trust", "notes", "ward"],
+        *["Organisation", "Locality", "Break Type", "OrganisationName", "Service Name"],
+        *["Provider name", "file_name", "GP practice name", "Team", "Scheme", "Named worker"],
     ],
 )
 def test_other_columns_are_not_mistaken_for_identifiers(header):
-    assert personal_data_kind(header) is None
+    assert personal_data_kind(normalise_header(header)) is None
 
 
 def test_a_column_named_like_an_identifier_rejects_without_repeating_values():
@@ -185,6 +219,107 @@ def test_a_header_that_is_an_nhs_number_is_not_repeated():
     assert "9434765919" not in report.to_json() and "943_476_5919" not in report.to_json()
 
 
+@pytest.mark.parametrize("header", ["NHS 9434765919", "ref 943.476.5919", "9434765919"])
+def test_an_nhs_number_in_a_header_rejects_and_is_never_repeated(header):
+    content = f"carer_id,date_identified,age_band,{header}\nC1,2024-04-01,65+,x\n".encode()
+    report = Report("carers.csv")
+    with pytest.raises(ExtractRejected):
+        read_and_guard(content, filename="carers.csv", extract=CARERS, report=report)
+    assert report.errors and all(f.rule == "personal_data" for f in report.errors)
+    assert all(f.column is None for f in report.errors)
+    for text in (report.to_json(), report.to_text()):
+        assert "9434765919" not in text and "943.476" not in text and "NHS 9" not in text
+
+
+def test_nhs_numbers_inside_text_and_as_numbers_name_rows_never_values():
+    frame = table(
+        [2, 3, 4, 5, 6],
+        notes=["seen 943.476.5919 today", "fine", "NHS (401) 023-2137", None, "9434765870.0"],
+        locality=["Wath", "Wath", "Maltby", "Rawmarsh", "Dinnington"],
+    )
+    report = rejection(frame)
+    assert [(f.column, f.rows) for f in report.errors] == [("notes", [2, 4, 6])]
+    for value in ("943.476.5919", "023-2137", "9434765870"):
+        assert value not in report.to_json()
+
+
+def test_categories_and_dates_of_the_extracts_never_look_like_nhs_numbers():
+    values = [
+        *[v for e in EXTRACTS.values() for c in e.columns for v in c.values],
+        *["2024-04-01", "01/04/2024", "2024-04-01 10:30:00", "01/04/2024 10:30", "ROT-C000123"],
+        *["0114 273 4567", "07700 900123", "S60 1AA", "20-49", "65+", "0-17", "12345678901"],
+    ]
+    frame = table(list(range(2, len(values) + 2)), notes=values)
+    report = Report("carers.csv")
+    check_personal_data(frame, report=report)
+    assert report.findings == []
+
+
+def dates_of_birth(n: int) -> list[str]:
+    return [f"{1 + i % 28:02d}/{1 + i % 12:02d}/{1940 + i % 60}" for i in range(n)]
+
+
+@pytest.mark.parametrize("header", ["d1", "when", "x", "Column 7"])
+def test_a_column_of_dates_of_birth_under_any_name_rejects(header):
+    rows = [[f"C{i}", "2024-04-01", "65+", dob] for i, dob in enumerate(dates_of_birth(20))]
+    content = csv_text(["carer_id", "date_identified", "age_band", header], rows)
+    report = Report("carers.csv")
+    with pytest.raises(ExtractRejected):
+        read_and_guard(content, filename="carers.csv", extract=CARERS, report=report)
+    [finding] = report.errors
+    assert finding.rule == "personal_data" and "dates of birth" in finding.message
+    assert "/1940" not in report.to_json()
+
+
+def test_an_xlsx_column_of_dates_of_birth_rejects():
+    book = openpyxl.Workbook()
+    book.active.append(["carer_id", "date_identified", "age_band", "d1"])
+    for i in range(10):
+        book.active.append([f"C{i}", "2024-04-01", "65+", datetime.date(1950 + i, 3, 12)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = Report("carers.xlsx")
+    with pytest.raises(ExtractRejected):
+        read_and_guard(buffer.getvalue(), filename="carers.xlsx", extract=CARERS, report=report)
+    assert [f.column for f in report.errors] == ["d1"]
+
+
+def test_recent_event_dates_in_an_extra_column_are_not_dates_of_birth():
+    rows = [[f"C{i}", "2024-04-01", "65+", f"2024-0{1 + i % 6}-1{i % 9}"] for i in range(20)]
+    content = csv_text(["carer_id", "date_identified", "age_band", "date_referred"], rows)
+    report = Report("carers.csv")
+    read_and_guard(content, filename="carers.csv", extract=CARERS, report=report)
+    assert report.errors == []
+
+
+def test_a_register_identified_long_ago_is_not_dates_of_birth():
+    rows = [[f"C{i}", f"{1990 + i % 30}-05-01", "65+", ""] for i in range(20)]
+    content = csv_text(["carer_id", "date_identified", "age_band", "date_closed"], rows)
+    report = Report("carers.csv")
+    read_and_guard(content, filename="carers.csv", extract=CARERS, report=report)
+    assert report.errors == []
+
+
+def test_the_demo_files_all_pass_the_guard(tmp_path):
+    from etl.demo_data import write_demo_extracts
+    from etl.naming import parse_file_name
+
+    files = write_demo_extracts(
+        tmp_path, areas=["rotherham"], first="2024-25 Q1", last="2024-25 Q2"
+    )
+    assert files
+    for path in files:
+        named = parse_file_name(path.name)
+        report = Report(path.name)
+        raw = read_table(
+            path.read_bytes(), filename=path.name, extract=EXTRACTS[named.extract], report=report
+        )
+        check_personal_data(
+            raw, report=report, extract=EXTRACTS[named.extract], as_of=named.quarter.end
+        )
+        assert report.errors == [], path.name
+
+
 def test_a_large_table_is_scanned_to_the_last_row():
     ids = [f"C{i:09d}" for i in range(200_000)]
     ids[-1] = "9434765919"
@@ -218,7 +353,7 @@ def test_a_date_of_birth_column_in_a_csv_rejects_the_file():
     content = b"Carer ID,Date Identified,Age Band,Date of Birth\nC1,2024-04-01,65+,12/03/1950\n"
     report = Report("carers.csv")
     with pytest.raises(ExtractRejected):
-        read_extract(content, filename="carers.csv", extract=CARERS, report=report)
+        read_and_guard(content, filename="carers.csv", extract=CARERS, report=report)
     assert [f.column for f in report.errors] == ["date_of_birth"]
     assert "12/03/1950" not in report.to_json()
 
@@ -227,7 +362,7 @@ def test_an_nhs_number_in_an_unknown_column_rejects_before_it_is_dropped():
     content = b"carer_id,date_identified,age_band,ref\nC1,2024-04-01,65+,943 476 5919\n"
     report = Report("carers.csv")
     with pytest.raises(ExtractRejected):
-        read_extract(content, filename="carers.csv", extract=CARERS, report=report)
+        read_and_guard(content, filename="carers.csv", extract=CARERS, report=report)
     assert [(f.rule, f.column, f.rows) for f in report.errors] == [("personal_data", "ref", [2])]
 
 
@@ -239,5 +374,5 @@ def test_an_nhs_number_stored_as_an_excel_number_rejects_the_file():
     book.save(buffer)
     report = Report("carers.xlsx")
     with pytest.raises(ExtractRejected):
-        read_extract(buffer.getvalue(), filename="carers.xlsx", extract=CARERS, report=report)
+        read_and_guard(buffer.getvalue(), filename="carers.xlsx", extract=CARERS, report=report)
     assert [(f.column, f.rows) for f in report.errors] == [("carer_id", [2])]

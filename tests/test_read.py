@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import os
 import re
 import zipfile
 
@@ -15,7 +16,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from carers_impact.extracts import CARERS
-from etl.read import MB, ROW, normalise_header, read_extract, read_table
+from etl import workbook as workbook_module
+from etl.limits import MAX_COLUMNS, MB
+from etl.pipeline import read_and_guard
+from etl.read import ROW, normalise_header, read_descriptor, read_table
 from etl.report import ExtractRejected, Report
 
 HEADER = "carer_id,date_identified,age_band"
@@ -23,14 +27,14 @@ HEADER = "carer_id,date_identified,age_band"
 
 def read(content: bytes, *, filename: str = "carers.csv", **options):
     report = Report(filename)
-    frame = read_extract(content, filename=filename, extract=CARERS, report=report, **options)
+    frame = read_and_guard(content, filename=filename, extract=CARERS, report=report, **options)
     return frame, report
 
 
 def rejection(content: bytes, *, filename: str = "carers.csv", **options) -> Report:
     report = Report(filename)
     with pytest.raises(ExtractRejected) as raised:
-        read_extract(content, filename=filename, extract=CARERS, report=report, **options)
+        read_and_guard(content, filename=filename, extract=CARERS, report=report, **options)
     assert raised.value.report is report
     assert not report.ok
     return report
@@ -332,7 +336,7 @@ def test_a_file_without_a_header_row_does_not_repeat_its_first_row():
     assert "Jane" not in report.to_json() and "R0001" not in report.to_json()
 
 
-def test_read_extract_applies_the_personal_data_guard_before_dropping_columns():
+def test_the_personal_data_guard_sees_columns_before_they_are_dropped():
     report = rejection(csv_bytes(HEADER + ",Surname", "A,x,y,Smith"))
     assert rules(report) == ["personal_data"]
     assert report.errors[0].column == "surname"
@@ -521,3 +525,125 @@ def test_a_workbook_that_unzips_far_beyond_the_limit_is_rejected():
     assert len(content) < MB
     report = rejection(content, filename="carers.xlsx", max_bytes=MB)
     assert rules(report) == ["file_too_large"]
+
+
+# -- bounded reads and mixed encodings -------------------------------------------------
+
+
+def test_mostly_utf8_with_some_windows_1252_is_rejected_naming_the_rows():
+    content = (
+        "carer_id,date_identified,age_band\nJosé-1,2024-04-01,18-24\n".encode()
+        + b"C2,2024-04-01,18-24\nRen\xe9e-3,2024-04-01,18-24\nC4,2024-04-01,65+\n"
+        + b"Zo\xeb-5,2024-04-01,65+\n"
+    )
+    report = rejection(content)
+    assert rules(report) == ["mixed_encoding"]
+    assert report.errors[0].rows == [4, 6] and report.errors[0].count == 2
+    assert "JosÃ" not in report.to_json()
+
+
+def test_a_utf8_bom_followed_by_windows_1252_bytes_is_mixed():
+    report = rejection(_UTF8_BOM_BYTES + csv_bytes(HEADER, "Ren\xe9e,x,y", encoding="cp1252"))
+    assert rules(report) == ["mixed_encoding"] and report.errors[0].rows == [2]
+
+
+_UTF8_BOM_BYTES = b"\xef\xbb\xbf"
+
+
+def test_a_line_longer_than_the_cap_is_rejected_before_parsing():
+    content = ",".join(f"c{i}" for i in range(300_000)).encode() + b"\n"  # 2 MB, one line
+    assert len(content) > 2 * MB
+    report = rejection(content)
+    assert rules(report) == ["line_too_long"] and report.errors[0].rows == [1]
+
+
+def test_a_long_data_line_is_named_by_its_line_number():
+    content = csv_bytes(HEADER, "A,x,y", "B,x," + "y" * (MB + 1), "C,x,y")
+    report = rejection(content)
+    assert rules(report) == ["line_too_long"] and report.errors[0].rows == [3]
+
+
+def test_a_header_with_more_columns_than_the_cap_is_rejected():
+    content = csv_bytes(HEADER + "," + ",".join(f"x{i}" for i in range(MAX_COLUMNS)), "A,x,y")
+    report = rejection(content)
+    assert rules(report) == ["too_many_columns"]
+    assert f"{MAX_COLUMNS + 3:,} values" in report.errors[0].message
+
+
+def test_a_data_row_wider_than_the_cap_is_rejected():
+    content = csv_bytes(HEADER, "A,x,y", "B,x,y" + ",z" * MAX_COLUMNS)
+    report = rejection(content)
+    assert rules(report) == ["too_many_columns"] and report.errors[0].rows == [3]
+
+
+def test_an_xlsx_value_beyond_the_column_cap_is_rejected_without_filling_the_gap():
+    content = workbook({"Sheet1": [XLSX_HEADER, ["A", "x", "y"]]})
+    cell = b'<row r="3"><c r="XFD3" t="inlineStr"><is><t>z</t></is></c></row>'
+    far = with_sheet_xml(content, {b"</sheetData>": cell + b"</sheetData>"})
+    report = rejection(far, filename="carers.xlsx")
+    assert rules(report) == ["too_many_columns"] and report.errors[0].rows == [3]
+
+
+def test_an_xlsx_value_on_the_last_excel_row_reads_without_blank_rows_between():
+    content = workbook({"Sheet1": [XLSX_HEADER, ["A", "x", "y"]]})
+    cell = b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>B</t></is></c></row>'
+    last = with_sheet_xml(content, {b"</sheetData>": cell + b"</sheetData>"})
+    frame, _ = read(last, filename="carers.xlsx")
+    assert frame[ROW].tolist() == [2, 1_048_576]
+
+
+def lying_zip(member: str, data: bytes, *, declared: int) -> bytes:
+    """A zip whose member says it unzips to `declared` bytes but holds `data`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, data)
+    content = bytearray(buffer.getvalue())
+    real = len(data).to_bytes(4, "little")
+    for at in [m.start() for m in re.finditer(re.escape(real), bytes(content))]:
+        content[at : at + 4] = declared.to_bytes(4, "little")
+    return bytes(content)
+
+
+def test_an_xlsx_that_lies_about_its_unzipped_size_is_rejected_without_unzipping_it_all():
+    bomb = lying_zip("xl/sharedStrings.xml", b"<sst>" + b" " * (40 * MB), declared=1000)
+    assert zipfile.ZipFile(io.BytesIO(bomb)).infolist()[0].file_size == 1000
+    report = rejection(bomb, filename="carers.xlsx", max_bytes=MB)
+    assert rules(report) in (["not_xlsx"], ["file_too_large"])
+
+
+def test_an_xlsx_unzipping_past_the_bound_is_stopped_while_it_is_counted():
+    content = workbook({"Sheet1": [XLSX_HEADER, ["A", "x", "y"]]})
+    buffer = io.BytesIO(content)
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\x00" * (3 * MB))
+    report = Report("carers.xlsx")
+    with pytest.raises(ExtractRejected):
+        workbook_module._unzip_counted(
+            zipfile.ZipFile(io.BytesIO(buffer.getvalue())), bound=2 * MB, report=report
+        )
+    assert rules(report) == ["file_too_large"]
+
+
+def test_the_size_of_an_open_file_is_checked_before_any_of_it_is_read(tmp_path):
+    path = tmp_path / "carers.csv"
+    with path.open("wb") as out:
+        out.truncate(8 * 1024**3)  # 8 GB, sparse: it costs no disk
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        report = Report("carers.csv")
+        with pytest.raises(ExtractRejected):
+            read_descriptor(fd, report=report)
+        assert os.lseek(fd, 0, os.SEEK_CUR) == 0  # not a byte read
+    finally:
+        os.close(fd)
+    assert rules(report) == ["file_too_large"]
+
+
+def test_a_file_within_the_limit_is_read_whole_from_its_descriptor(tmp_path):
+    path = tmp_path / "carers.csv"
+    path.write_bytes(b"x" * (3 * MB))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        assert read_descriptor(fd, report=Report("carers.csv"), max_bytes=3 * MB) == b"x" * (3 * MB)
+    finally:
+        os.close(fd)
