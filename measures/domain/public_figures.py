@@ -46,6 +46,41 @@ def audit(public: pd.DataFrame, exact: pd.DataFrame) -> Attack:
     return attack(public, census=census_counts(exact), same_people=same_people_pairs(exact, public))
 
 
+TRIED_WORDS = {
+    "interval inversion": "percentages and rates inverted from their intervals",
+    "total minus shown siblings": "totals against the cells of their breakdowns",
+    "year minus quarters": "years against their quarters (sums, and Q4 snapshots)",
+    "measure against measure": "cells against the same people under another measure",
+    "same cell in two breakdowns": "pairs of cells that may hold the same people",
+}
+COUNT_WORDS = {
+    "value": "the count is",
+    "numerator": "the numerator is",
+    "denominator": "the denominator is",
+    "others": "the denominator minus the numerator is",
+}
+LISTED = 40
+
+
+def disclosure_report(result: Attack, *, cells: int, suppressed: int) -> str:
+    """What the attacks tried and found, in plain text, one line each."""
+    lines = [f"{cells} public cells, {suppressed} of them suppressed.", "Tried:"]
+    lines += [f"  {name}: {count} {TRIED_WORDS[name]}" for name, count in result.tried.items()]
+    found = result.found
+    if found.empty:
+        lines.append("Found: nothing can be worked out.")
+        return "\n".join(lines)
+    lines.append(f"Found {len(found)} counts that can be worked out:")
+    for r in found.head(LISTED).itertuples():
+        cell = "" if r.breakdown == "all" else f" {r.breakdown}={r.breakdown_value}"
+        lines.append(
+            f"  {r.measure_id} {r.area} {r.period}{cell}: {COUNT_WORDS[r.count]} {r.recovered:.0f}"
+        )
+    if len(found) > LISTED:
+        lines.append(f"  ... and {len(found) - LISTED} more")
+    return "\n".join(lines)
+
+
 def _publicly_rounded(public: pd.DataFrame) -> pd.DataFrame:
     rounded = public["unit"] != "count"
     for column in ("value", "lower_ci", "upper_ci"):
