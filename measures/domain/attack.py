@@ -100,7 +100,7 @@ def _denominator_range(
     rounded counts is wider than Wilson's, so it stands for a larger n (up to
     three times the estimate, plus 20, here: a generous margin).
     """
-    error = 0.05 / 100 + 1e-12
+    error = 0.5 * 10.0**-DECIMALS / 100 + 1e-12
     p = value / 100.0
     low_n = np.full(len(value), float(SHOWN_FROM))
     high_n = np.full(len(value), float(largest))
@@ -163,7 +163,7 @@ def _invert(
         if not len(figure):
             continue
         centre = value[figure] * n / 100.0
-        reach = int(np.ceil(0.05 * n.max() / 100.0 / base)) + 1
+        reach = int(np.ceil(0.5 * 10.0**-DECIMALS * n.max() / 100.0 / base)) + 1
         for step in range(-reach, reach + 1):
             x = (np.floor(centre / base) + step) * base
             ok = (x >= 0) & (x <= n)
@@ -294,15 +294,16 @@ def _equations(
     offset = 0
 
     def add(name: str, terms: list[pd.DataFrame]) -> None:
+        """Each frame of `terms` numbers its own equations; they are kept apart here."""
         nonlocal offset
-        frame = pd.concat(terms, ignore_index=True) if terms else pd.DataFrame()
-        if frame.empty:
-            tried[name] = tried.get(name, 0)
-            return
-        codes = pd.factorize(frame["equation"])[0]
-        tried[name] = tried.get(name, 0) + int(codes.max()) + 1
-        pieces.append(frame.assign(equation=codes + offset))
-        offset += int(codes.max()) + 1
+        tried.setdefault(name, 0)
+        for frame in terms:
+            if frame.empty:
+                continue
+            codes = pd.factorize(frame["equation"])[0]
+            tried[name] += int(codes.max()) + 1
+            pieces.append(frame.assign(equation=codes + offset))
+            offset += int(codes.max()) + 1
 
     if BREAKDOWNS in families:
         add(BREAKDOWNS, _sum_terms(breakdown_groups(public), (0, 1)))
