@@ -12,7 +12,7 @@ from etl import publication
 from etl.pipeline import submit
 from measures import api
 from measures.domain.catalogue import load_catalogue
-from measures.storage.publishing import DisclosureRisk, rewrite_public
+from measures.storage.public_table import DisclosureRisk, rewrite_public
 from tests.files import carers_csv
 
 INCOMPLETE = "test data: only some of the expected extracts"

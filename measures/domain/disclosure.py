@@ -1,34 +1,41 @@
 """Disclosure control for public numbers (SPEC section 7, NHS Digital practice).
 
 Internal views show exact values; anything a member of the public can see or
-download goes through :func:`suppress` first. The rules, row by row:
+download goes through :func:`suppress` first (and, with the audit that
+attacks the result, :func:`measures.domain.public_figures.public_view`). The
+design, with the evidence for it and its cost, is docs/disclosure.md.
 
-* ``count``: 0 stays 0; 1 to 7 is suppressed; anything else is rounded to the
-  nearest 5, halves going up (12 -> 10, 13 -> 15, 8 -> 10; a half can only
-  arise for non-whole counts, e.g. 12.5 -> 15). No interval is published.
-* ``percent``, ``rate`` (per 100, e.g. identification_rate) and ``mean``: the
-  value and its interval are shown when the denominator (for a mean, the
-  number of respondents) is 10 or more, else suppressed. A missing denominator
-  is suppressed too, since the row's safety cannot be checked. A percentage is
-  shown even when its numerator is small, as NHS Digital does once the
-  denominator is 10 or more.
-* ``numerator`` and ``denominator`` are never published, for any unit. Beside
-  an exact percentage a rounded numerator or denominator can be un-rounded,
-  and small numerators would need their own suppression; publishing the value
-  (and interval) alone keeps one clear rule per row. The columns stay in the
-  output, always missing, so the public table has the internal one's shape.
+Primary suppression, row by row: a ``count`` of 1 to 7; a ``percent``,
+``rate`` (per 100) or ``mean`` whose denominator (for a mean, the number of
+respondents) is below 10, or missing, since the row's safety cannot then be
+checked.
 
-Secondary suppression works on a breakdown group: the cells sharing
-``measure_id, area, period, breakdown``, whose total is the row of the same
-measure, area and period with breakdown ``all`` (or ``total``). Where exactly
-one cell of a group is suppressed, the published total and siblings would give
-it away, so the next smallest cell (by true count, or by denominator for the
-other units) is suppressed too. Non-zero cells are preferred: hiding a zero
-beside a small number only tells the reader the small number again. Ties go to
-the lower ``breakdown_value``, then to the earlier row. If no sibling can be
-hidden (a one-cell group, or siblings with missing values), the total is
-suppressed instead. So in every group the number of suppressed cells is never
-exactly one while the total is published.
+Secondary suppression, until nothing changes (the relations are
+:mod:`measures.domain.relations`'):
+
+* a breakdown (cells sharing ``measure_id, area, period, breakdown`` under the
+  ``all`` row) with exactly one hidden cell: the next smallest cell (by true
+  count, or by denominator) is hidden too. Non-zero cells first: hiding a zero
+  beside a small number only tells the reader the small number again; ties go
+  to the lower ``breakdown_value``, then the earlier row; with no cell to hide,
+  the total. A hidden total whose cells add up to it and are all shown: its
+  smallest cell is hidden;
+* a year and its quarters (pooled measures): one hidden quarter hides the year;
+  a hidden year with every quarter shown hides its Q4, so publishing a year
+  never changes an earlier quarter;
+* a cell with the same exact counts as a hidden cell of the same measure and
+  period under another breakdown (they may be the same people) is hidden;
+* cells of two measures holding the same people (young_carers_known and the
+  0-17 cell of known_carers, ...) are hidden together.
+
+Then the published numbers: counts rounded to the nearest 5, halves up (12 ->
+10, 13 -> 15, 8 -> 10; 12.5 -> 15), with no interval; a percentage worked out
+from its numerator and denominator each rounded to 5, a rate from its rounded
+numerator over its (public, census) denominator, and their intervals from
+:func:`measures.domain.stats.rounded_interval`, so that they tell no more than
+the rounded counts; a mean and its interval as computed. ``numerator`` and
+``denominator`` are never published: the columns stay, always missing, so the
+public table has the internal one's shape.
 
 Suppressed means missing, never zero: every numeric field of a suppressed row
 is NaN and the boolean ``suppressed`` column says why. :func:`display_value`
@@ -47,7 +54,6 @@ SMALL_COUNT_MAX = 7
 ROUNDING_BASE = ROUNDING
 MIN_DENOMINATOR = SHOWN_FROM
 SUPPRESSED_MARK = "*"
-TOTAL_BREAKDOWNS = frozenset({"all", "total"})
 UNITS = frozenset({"count", "percent", "mean", "rate"})
 GROUP_KEY = ("measure_id", "area", "period", "breakdown")
 ROW_KEY = (*GROUP_KEY, "breakdown_value")

@@ -22,7 +22,7 @@ depends_on = None
 
 def upgrade() -> None:
     from measures.domain.catalogue import load_catalogue
-    from measures.storage.publishing import rewrite_public
+    from measures.storage.public_table import rewrite_public
 
     rewrite_public(op.get_bind(), catalogue=load_catalogue())
 
