@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
 from measures.domain.attack import (
     BREAKDOWNS,
@@ -211,3 +213,38 @@ def test_a_cell_with_the_counts_of_a_hidden_cell_is_hidden_under_every_breakdown
     assert public["0-17"] and public["18-24"] and public["ROT-CSC"] and public["ROT-ASC"]
     assert not public["all"] and not public["25-64"]
     assert audit(controlled(rows), pd.DataFrame(rows)).found.empty
+
+
+small_counts = st.one_of(st.integers(0, 9), st.integers(10, 60), st.integers(61, 400))
+
+
+@st.composite
+def registers(draw) -> list[dict]:
+    """Known carers by age band and by sex (each adding up to the total), with the share
+    of each assessed, and the young carers."""
+    ages = draw(st.lists(small_counts, min_size=2, max_size=4))
+    total = sum(ages)
+    cuts = sorted(draw(st.lists(st.integers(0, total), min_size=1, max_size=2)))
+    sexes = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
+    rows = [exact_row("known_carers", "count", x=total)]
+    for breakdown, cells in (("age_band", ages), ("sex", sexes)):
+        for i, count in enumerate(cells):
+            label = "0-17" if (breakdown, i) == ("age_band", 0) else f"{breakdown}-{i}"
+            rows.append(exact_row("known_carers", "count", breakdown, label, x=count))
+            if count:
+                assessed = draw(st.integers(0, count))
+                rows.append(
+                    exact_row(
+                        "carers_assessed_12m", "percent", breakdown, label, x=assessed, n=count
+                    )
+                )
+    rows.append(exact_row("young_carers_known", "count", x=ages[0]))
+    return rows
+
+
+@given(registers())
+def test_no_attack_recovers_anything_from_controlled_figures(rows):
+    public = controlled(rows)
+    assert audit(public, pd.DataFrame(rows)).found.empty
+    counts = public.loc[(public["unit"] == "count") & ~public["suppressed"], "value"]
+    assert not counts.between(1, 7).any() and (counts % 5 == 0).all()
