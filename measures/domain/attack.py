@@ -49,11 +49,18 @@ from measures.domain.relations import (
     period_groups,
     positions_of,
 )
-from measures.domain.stats import ROUNDING, SHOWN_FROM, Z_95, rounded_interval, wilson_bounds
+from measures.domain.stats import (
+    PUBLISHED_DECIMALS,
+    ROUNDING,
+    SHOWN_FROM,
+    Z_95,
+    rounded_interval,
+    wilson_bounds,
+)
 
 SMALL = 7
 BIG = 1e9
-DECIMALS = 1
+DECIMALS = PUBLISHED_DECIMALS
 INVERSION = "interval inversion"
 BREAKDOWNS = "total minus shown siblings"
 YEARS = "year minus quarters"
@@ -361,6 +368,10 @@ def _propagate(bounds: _Bounds, terms: pd.DataFrame, *, rounds: int = 100) -> _B
     return _Bounds(low, high)
 
 
+def _small(values: np.ndarray) -> np.ndarray:
+    return (values >= 1) & (values <= SMALL)
+
+
 def _recovered(public: pd.DataFrame, bounds: _Bounds, why: str) -> pd.DataFrame:
     """Rows of FOUND_COLUMNS for every count narrowed to a value that discloses."""
     unit = public["unit"].astype(str).to_numpy()
@@ -372,7 +383,6 @@ def _recovered(public: pd.DataFrame, bounds: _Bounds, why: str) -> pd.DataFrame:
     x_value, n_value = low[0::2], low[1::2]
     is_count = unit == "count"
     share = np.isin(unit, ["percent", "rate"])
-    small = lambda v: (v >= 1) & (v <= SMALL)  # noqa: E731
     pieces = []
 
     def add(mask: np.ndarray, count: str, values: np.ndarray) -> None:
@@ -385,10 +395,10 @@ def _recovered(public: pd.DataFrame, bounds: _Bounds, why: str) -> pd.DataFrame:
             pieces.append(frame)
 
     rounded_count = is_count & ~hidden & (value > 0)
-    add(x & is_count & (hidden | rounded_count | small(x_value)), "value", x_value)
-    add(x & share & (hidden | small(x_value)), "numerator", x_value)
-    add(n & (unit == "percent") & (hidden | small(n_value)), "denominator", n_value)
-    add(x & n & (unit == "percent") & small(n_value - x_value), "others", n_value - x_value)
+    add(x & is_count & (hidden | rounded_count | _small(x_value)), "value", x_value)
+    add(x & share & (hidden | _small(x_value)), "numerator", x_value)
+    add(n & (unit == "percent") & (hidden | _small(n_value)), "denominator", n_value)
+    add(x & n & (unit == "percent") & _small(n_value - x_value), "others", n_value - x_value)
     if not pieces:
         return pd.DataFrame(columns=FOUND_COLUMNS)
     return pd.concat(pieces, ignore_index=True)[FOUND_COLUMNS]

@@ -19,8 +19,9 @@ from measures.domain.attack import KEY, Attack, attack, same_people_pairs
 from measures.domain.catalogue import Catalogue
 from measures.domain.disclosure import suppress
 from measures.domain.relations import positions_of
+from measures.domain.stats import PUBLISHED_DECIMALS
 
-PUBLIC_DECIMALS = 1
+PUBLIC_DECIMALS = PUBLISHED_DECIMALS
 """Public percentages, rates and means (and their intervals) are rounded to this."""
 MAX_AUDITS = 20
 

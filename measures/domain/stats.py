@@ -25,8 +25,10 @@ Z_95 = 1.959964
 """Two-sided 95% standard normal quantile, to six decimals."""
 ROUNDING = 5
 SHOWN_FROM = 10
-"""Public counts are rounded to ROUNDING; a percentage is shown from a denominator of SHOWN_FROM
-(the rules are `measures.domain.disclosure`'s, which imports them from here)."""
+PUBLISHED_DECIMALS = 1
+"""Public counts are rounded to ROUNDING; a percentage is shown from a denominator of
+SHOWN_FROM, to PUBLISHED_DECIMALS places (the rules are `measures.domain.disclosure`'s and
+`measures.domain.public_figures`', which take these from here)."""
 
 
 class InvalidIntervalInput(ValueError):
