@@ -188,6 +188,20 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_disclosure_check(args: argparse.Namespace) -> int:
+    from measures.api import disclosure_check
+
+    check = disclosure_check(_engine(), area=args.area, period=args.period)
+    what = (
+        f"{args.area} with {', '.join(check.periods)} published now"
+        if check.periods
+        else f"{args.area} as published"
+    )
+    print(f"Disclosure check of {what}:")
+    print(check.text())
+    return 1 if not check.found.empty else 0
+
+
 def _moment(text: str):
     """`2026-12-10 09:30` (local time of the server) or an ISO time with its offset."""
     from datetime import datetime
@@ -449,6 +463,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--cancel-schedule", action="store_true", help="cancel the quarter's scheduled publication"
     )
     publish.set_defaults(func=cmd_publish)
+
+    check = sub.add_parser(
+        "disclosure-check",
+        help="attack the public figures (as published, or with a quarter published now); "
+        "exit 1 if anything can be worked out",
+    )
+    check.add_argument("--area", required=True)
+    check.add_argument(
+        "--period", help="a quarter: check the figures as they would be with it published now"
+    )
+    check.set_defaults(func=cmd_disclosure_check)
 
     unpublish = sub.add_parser("unpublish", help="withdraw a published quarter from public view")
     unpublish.add_argument("--area", required=True)

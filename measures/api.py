@@ -58,6 +58,7 @@ __all__ = [
     "compare_areas",
     "data_version",
     "database_url",
+    "disclosure_check",
     "get_area",
     "make_csv_safe",
     "measure_detail",
@@ -295,6 +296,19 @@ def update_action(
 
 # -- publishing -----------------------------------------------------------------------
 # Publishing itself goes through `etl.publication`, which checks that a quarter is complete.
+
+
+def disclosure_check(
+    engine: Engine, *, area: str, period: str | None = None
+) -> publishing.DisclosureCheck:
+    """Attack an area's public figures as published, or as they would be with `period`
+    published now; `.text()` says what was tried and found, `.found` lists it."""
+    return publishing.check_disclosure(
+        engine,
+        area=get_area(area),
+        period=canonical_period(period) if period else None,
+        catalogue=catalogue(),
+    )
 
 
 def publication_status(engine: Engine, *, area: str) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from measures.domain.disclosure import MIN_DENOMINATOR, ROUNDING_BASE, SMALL_COU
 from measures.domain.public_figures import PUBLIC_COLUMNS
 from measures.domain.public_text import (
     OPEN_DATA_COLUMNS,
+    PRIVACY_RULES,
     STATUS_WORDS,
     Figure,
     Headline,
@@ -33,6 +34,7 @@ from measures.domain.public_text import (
     data_dictionary_csv,
     describe_quarter,
     figure_for,
+    figure_note,
     headline,
     measure_dictionary,
     open_data,
@@ -52,6 +54,7 @@ __all__ = [
     "MIN_DENOMINATOR",
     "NO_TARGET",
     "OPEN_DATA_COLUMNS",
+    "PRIVACY_RULES",
     "ROUNDING_BASE",
     "SMALL_COUNT_MAX",
     "STATUS_WORDS",
@@ -69,6 +72,7 @@ __all__ = [
     "data_dictionary_csv",
     "describe_quarter",
     "figure_for",
+    "figure_note",
     "headline",
     "load_areas",
     "load_catalogue",

@@ -41,6 +41,7 @@ SLOW_MODULES = frozenset(
         "test_dashboard_text",
         "test_dashboard_upload",
         "test_demo",
+        "test_attack_demo",
         "test_proxy",
         "test_public_app",
         "test_scheduler",

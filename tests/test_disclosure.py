@@ -15,10 +15,10 @@ from measures.domain.disclosure import (
     DisclosureInputError,
     display_value,
     make_csv_safe,
-    round_count,
     safe_csv_cell,
     suppress,
 )
+from measures.domain.stats import wilson_interval
 
 NUMERIC = ["value", "numerator", "denominator", "lower_ci", "upper_ci"]
 
@@ -102,11 +102,9 @@ def test_other_counts_are_rounded_to_the_nearest_five(count, shown):
     assert public["value"].item() == shown
 
 
-def test_rounding_takes_halves_up():
-    assert round_count(12.5) == 15
-    assert round_count(17.5) == 20
-    assert round_count(12.4) == 10
-    assert math.isnan(round_count(float("nan")))
+@pytest.mark.parametrize(("count", "shown"), [(12.5, 15), (17.5, 20), (12.4, 10)])
+def test_rounding_takes_halves_up(count, shown):
+    assert suppress(table(row("all", count)))["value"].item() == shown
 
 
 def test_a_count_gets_no_interval_in_public():
@@ -129,16 +127,35 @@ def test_a_percentage_with_denominator_nine_is_suppressed():
     assert public[NUMERIC].isna().all(axis=None)
 
 
-def test_a_percentage_with_denominator_ten_is_shown_with_its_interval():
+def test_a_percentage_with_denominator_ten_is_shown_from_the_rounded_counts():
     public = suppress(table(percent_row("all", 4, 10)))
     assert not public["suppressed"].item()
-    assert public["value"].item() == 40.0
-    assert public[["lower_ci", "upper_ci"]].iloc[0].tolist() == [1.0, 99.0]
+    assert public["value"].item() == 50.0  # 5 of 10: each count rounded to the nearest 5
+    low, high = public[["lower_ci", "upper_ci"]].iloc[0].tolist()
+    # Wilson's interval over every count the rounded ones stand for: 3-7 of 10-12.
+    assert (low, high) == pytest.approx((wilson_interval(3, 12)[0], wilson_interval(7, 10)[1]))
+    assert low < 40.0 < high
+
+
+def test_a_percentage_interval_covers_every_count_the_rounded_ones_stand_for():
+    public = suppress(table(percent_row("all", 250, 1000)))
+    low, high = public[["lower_ci", "upper_ci"]].iloc[0].tolist()
+    for x, n in itertools.product(range(248, 253), range(998, 1003)):
+        exact_low, exact_high = wilson_interval(x, n)
+        assert low <= exact_low + 1e-9 and exact_high <= high + 1e-9
 
 
 def test_a_percentage_with_a_small_numerator_is_shown_once_the_denominator_is_ten():
-    public = suppress(table(percent_row("all", 2, 40)))
-    assert public["value"].item() == 5.0
+    public = suppress(table(percent_row("all", 3, 40)))
+    assert public["value"].item() == 12.5  # 5 of 40
+    assert public["lower_ci"].item() < 7.5 < public["upper_ci"].item()
+
+
+def test_a_rate_is_worked_out_from_the_rounded_count():
+    rate = row("all", 100 * 3052 / 26313, measure_id="identification_rate", unit="rate")
+    rate |= {"numerator": 3052, "denominator": 26313}
+    public = suppress(table(rate))
+    assert public["value"].item() == pytest.approx(100 * 3050 / 26313)
 
 
 def test_a_percentage_never_publishes_its_numerator_or_denominator():
@@ -162,7 +179,7 @@ def test_a_rate_per_hundred_follows_the_percentage_rule():
     rate["denominator"] = 26313
     public = suppress(table(rate))
     assert not public["suppressed"].item()
-    assert public["value"].item() == 11.6
+    assert public["value"].item() == pytest.approx(100 * 3050 / 26313)
     assert public[["numerator", "denominator"]].isna().all(axis=None)
 
 
@@ -217,13 +234,29 @@ def test_breakdowns_sharing_a_total_are_protected_separately():
         table(
             row("all", 100),
             row("0-17", 2),
+            row("18-64", 41),
+            row("65+", 57),
+            row("Female", 60, breakdown="sex"),
+            row("Male", 40, breakdown="sex"),
+        )
+    )
+    assert public["suppressed"].tolist() == [False, True, True, False, False, False]
+
+
+def test_a_cell_with_the_same_count_as_a_hidden_cell_under_another_breakdown_is_hidden():
+    # 40 carers aged 18-64 and 40 men may be the same people: showing the men
+    # would show the hidden age band.
+    public = suppress(
+        table(
+            row("all", 100),
+            row("0-17", 2),
             row("18-64", 40),
             row("65+", 58),
             row("Female", 60, breakdown="sex"),
             row("Male", 40, breakdown="sex"),
         )
     )
-    assert public["suppressed"].tolist() == [False, True, True, False, False, False]
+    assert public["suppressed"].tolist() == [False, True, True, False, True, True]
 
 
 def test_groups_are_separate_for_each_area_and_period():

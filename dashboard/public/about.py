@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.public import common
-from measures.public import MIN_DENOMINATOR, ROUNDING_BASE, SMALL_COUNT_MAX
+from measures import public
 
 common.apply_style()
 st.set_page_config(page_title=common.page_title("About these figures"))
@@ -21,16 +21,7 @@ st.markdown(
 )
 
 st.header("How privacy is protected")
-st.markdown(
-    f"- Counts are rounded to the nearest {ROUNDING_BASE}.\n"
-    f"- A count of 1 to {SMALL_COUNT_MAX} is shown as `*` and hidden.\n"
-    f"- A percentage, rate or average based on fewer than {MIN_DENOMINATOR} carers is "
-    "shown as `*` and hidden.\n"
-    "- Where one group of a breakdown is hidden, the next smallest is hidden too, so "
-    "the hidden figure cannot be worked out from the total.\n"
-    "- Hidden figures are missing, never zero. Headlines say *about the same* when a "
-    "figure needed for the comparison is hidden."
-)
+st.markdown("\n".join(f"- {rule}" for rule in public.PRIVACY_RULES))
 
 st.header("How to read the headlines")
 st.markdown(
@@ -38,8 +29,10 @@ st.markdown(
     "seasonal patterns do not mislead. Percentages and averages come from samples, so "
     "each has a 95% confidence interval: a change is reported only when the earlier "
     "figure lies outside that interval, otherwise the headline says *about the same*. "
-    "Counts are whole registers, rounded to the nearest 5, and a change is reported "
-    "when the rounded figures differ."
+    "Percentages and rates are worked out from numbers rounded to the nearest 5 and their "
+    "intervals allow for the rounding, so a small group's interval is wide. Counts are whole "
+    "registers, rounded to the nearest 5, and a change is reported when the rounded figures "
+    "differ."
 )
 
 st.header("Accessibility")

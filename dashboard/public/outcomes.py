@@ -87,7 +87,7 @@ def _table(series: list[Figure], measure: Measure) -> str:
             row["95% confidence interval"] = (
                 "" if f.suppressed else f.interval_text.removeprefix("95% confidence interval ")
             )
-        row["Note"] = public.suppressed_note(measure.unit) if f.suppressed else ""
+        row["Note"] = public.figure_note(measure.unit, suppressed=f.suppressed)
         rows.append(row)
     return common.html_table(
         pd.DataFrame(rows),

@@ -24,6 +24,7 @@ from measures.domain.areas import Area, Theme
 from measures.domain.catalogue import POLARITY_WORDS, Catalogue, Measure
 from measures.domain.disclosure import (
     MIN_DENOMINATOR,
+    ROUNDING_BASE,
     SMALL_COUNT_MAX,
     display_value,
     make_csv_safe,
@@ -50,6 +51,36 @@ SUPPRESSED_NOTES = {
     ),
 }
 
+ROUNDED_NOTES = {
+    "count": f"rounded to the nearest {ROUNDING_BASE} to protect privacy",
+    "percent": (
+        f"worked out from numbers rounded to the nearest {ROUNDING_BASE} to protect privacy; "
+        "the 95% confidence interval allows for the rounding"
+    ),
+    "rate": (
+        f"worked out from the number of carers rounded to the nearest {ROUNDING_BASE} to "
+        "protect privacy; the 95% confidence interval allows for the rounding"
+    ),
+    "mean": "",
+}
+
+PRIVACY_RULES = (
+    f"Counts are rounded to the nearest {ROUNDING_BASE}.",
+    f"A count of 1 to {SMALL_COUNT_MAX} is shown as `*` and hidden.",
+    f"A percentage, rate or average based on fewer than {MIN_DENOMINATOR} carers is shown as "
+    "`*` and hidden.",
+    f"Percentages and rates are worked out from the numbers rounded to the nearest "
+    f"{ROUNDING_BASE}, and their 95% confidence intervals allow for the rounding, so they "
+    "cannot be used to work out the exact numbers.",
+    "Where one group of a breakdown is hidden, the next smallest is hidden too, so the hidden "
+    "figure cannot be worked out from the total. The same goes for a year and its quarters, "
+    "for the same group under another breakdown or another measure, and for any figure that "
+    "could be worked out from the rounded ones.",
+    "Hidden figures are missing, never zero. Headlines say *about the same* when a figure "
+    "needed for the comparison is hidden.",
+)
+"""How the public figures protect privacy, one sentence each (docs/disclosure.md in full)."""
+
 STATUS_WORDS = {
     ON_TRACK: "On track: at or better than the planned progress towards the target",
     CLOSE: "Close: a little behind the planned progress, within the tolerance",
@@ -62,6 +93,11 @@ STATUS_WORDS = {
 def suppressed_note(unit: str) -> str:
     """Why a figure shows as ``*``, in plain English."""
     return SUPPRESSED_NOTES["count" if unit == "count" else "other"]
+
+
+def figure_note(unit: str, *, suppressed: bool) -> str:
+    """Why a published figure is hidden or rounded (blank for a mean shown as it is)."""
+    return suppressed_note(unit) if suppressed else ROUNDED_NOTES.get(unit, "")
 
 
 def _is_quarter(label: str) -> bool:
@@ -359,14 +395,19 @@ OPEN_DATA_COLUMNS = {
         "Value",
         "The published figure. Blank when suppressed: suppressed means hidden, never zero.",
     ),
-    "lower_ci": ("Lower 95% confidence limit", "Blank for counts and suppressed figures."),
-    "upper_ci": ("Upper 95% confidence limit", "Blank for counts and suppressed figures."),
+    "lower_ci": (
+        "Lower 95% confidence limit",
+        "Blank for counts and suppressed figures. For a percentage or rate it is worked out "
+        "from the rounded numbers and allows for the rounding.",
+    ),
+    "upper_ci": ("Upper 95% confidence limit", "As the lower limit."),
     "suppressed": (
         "Suppressed",
         f"true when the figure is hidden to protect privacy: a count of 1 to {SMALL_COUNT_MAX}, "
         f"a percentage, rate or mean based on fewer than {MIN_DENOMINATOR} carers, or a figure "
         "hidden so that one of those cannot be worked out from the others.",
     ),
+    "note": ("Note", "Why the figure is hidden or rounded, in plain English."),
 }
 
 
@@ -377,6 +418,10 @@ def open_data(figures: pd.DataFrame, *, area: Area, catalogue: Catalogue) -> pd.
     frame["area_name"] = area.name
     frame["measure_title"] = frame["measure_id"].map(lambda m: catalogue[m].title)
     frame.loc[frame["suppressed"], ["value", "lower_ci", "upper_ci"]] = float("nan")
+    frame["note"] = [
+        figure_note(u, suppressed=bool(h))
+        for u, h in zip(frame["unit"], frame["suppressed"], strict=True)
+    ]
     frame["suppressed"] = frame["suppressed"].map({True: "true", False: "false"})
     return frame[list(OPEN_DATA_COLUMNS)].reset_index(drop=True)
 

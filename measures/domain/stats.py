@@ -23,6 +23,12 @@ import pandas as pd
 
 Z_95 = 1.959964
 """Two-sided 95% standard normal quantile, to six decimals."""
+ROUNDING = 5
+SHOWN_FROM = 10
+PUBLISHED_DECIMALS = 1
+"""Public counts are rounded to ROUNDING; a percentage is shown from a denominator of
+SHOWN_FROM, to PUBLISHED_DECIMALS places (the rules are `measures.domain.disclosure`'s and
+`measures.domain.public_figures`', which take these from here)."""
 
 
 class InvalidIntervalInput(ValueError):
@@ -178,3 +184,30 @@ def summarise_mean(
     sd = float(answered.std(ddof=1))
     lower, upper = mean_interval(mean, sd, n, z=z)
     return MeanSummary(mean=mean, lower=lower, upper=upper, n=n)
+
+
+def rounded_interval(
+    numerator: np.ndarray, denominator: np.ndarray, *, exact_denominator: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """The 95% interval of a percentage published from counts rounded to 5, in percent.
+
+    Wilson's interval taken over every pair of true counts the rounded ones
+    could stand for (each within 2 of its rounded value, the denominator at
+    least SHOWN_FROM, the numerator no larger), so that it still covers
+    the true figure and tells no more than the rounded counts.
+    `exact_denominator`: the denominator is public and exact (a census count).
+    """
+    x = np.asarray(numerator, dtype="float64")
+    n = np.asarray(denominator, dtype="float64")
+    spread = ROUNDING // 2
+    low_x, high_x = np.maximum(x - spread, 0.0), x + spread
+    low_n, high_n = n, n
+    if not exact_denominator:
+        low_n, high_n = np.maximum(n - spread, SHOWN_FROM), n + spread
+    with np.errstate(invalid="ignore"):
+        usable = ~(np.isnan(x) | np.isnan(n)) & (n > 0) & (x <= n)
+    lower, upper = np.full(x.shape, np.nan), np.full(x.shape, np.nan)
+    lower[usable] = wilson_bounds(low_x[usable], high_n[usable])[0]
+    # Highest with the most in the numerator and the fewest in the denominator.
+    upper[usable] = wilson_bounds(np.minimum(high_x, low_n)[usable], low_n[usable])[1]
+    return lower, upper

@@ -31,14 +31,43 @@ from carers_impact.errors import UserError
 from carers_impact.periods import Quarter
 from measures.domain.areas import Area
 from measures.domain.catalogue import Catalogue, load_catalogue
-from measures.domain.public_figures import PUBLIC_COLUMNS, public_view
+from measures.storage.public_table import (
+    DisclosureCheck,
+    DisclosureRisk,
+    NothingToPublish,
+    check_disclosure,
+    current_values,
+    read_public,
+    rewrite_public,
+    snapshot_periods,
+    snapshots,
+    write_public,
+)
 from measures.storage.values import KEY_COLUMNS, VALUE_COLUMNS
 
+__all__ = [
+    "AlreadyPublished",
+    "BadSchedule",
+    "DisclosureCheck",
+    "DisclosureRisk",
+    "NotPublished",
+    "NothingToPublish",
+    "Publication",
+    "ReasonRequired",
+    "cancel_schedule",
+    "check_disclosure",
+    "current_values",
+    "due_schedules",
+    "publish",
+    "read_public",
+    "rewrite_public",
+    "schedule",
+    "snapshot_periods",
+    "snapshots",
+    "withdraw",
+]
+
 MAX_TEXT = 2000
-
-
-class NothingToPublish(UserError, ValueError):
-    """A quarter with no computed figures for the area."""
 
 
 class AlreadyPublished(UserError, ValueError):
@@ -68,14 +97,6 @@ class Publication:
     publication_id: int | None = None
 
 
-def snapshot_periods(label: str) -> list[str]:
-    """The periods a quarter's publication makes public: the quarter, and its year at Q4."""
-    quarter = Quarter.parse(label)
-    if quarter.q == 4:
-        return [quarter.label, f"{quarter.year}-{(quarter.year + 1) % 100:02d}"]
-    return [quarter.label]
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -98,26 +119,6 @@ def _event(conn: Connection, area: str, period: str, action: str, **values) -> i
             sa.insert(db.publications).values(area=area, period=period, action=action, **values)
         ).inserted_primary_key[0]
     )
-
-
-def current_values(conn: Connection, area: str, periods: list[str]) -> pd.DataFrame:
-    mv = db.measure_values
-    query = sa.select(*(mv.c[c] for c in KEY_COLUMNS + VALUE_COLUMNS)).where(
-        mv.c.area == area, mv.c.period.in_(periods)
-    )
-    return pd.DataFrame(conn.execute(query).all(), columns=KEY_COLUMNS + VALUE_COLUMNS)
-
-
-def snapshots(conn: Connection, publication_ids: list[int]) -> pd.DataFrame:
-    pv = db.published_values
-    columns = KEY_COLUMNS + VALUE_COLUMNS
-    if not publication_ids:
-        return pd.DataFrame(columns=columns)
-    query = sa.select(*(pv.c[c] for c in columns)).where(pv.c.publication_id.in_(publication_ids))
-    frame = pd.DataFrame(conn.execute(query).all(), columns=columns)
-    for column in VALUE_COLUMNS:
-        frame[column] = pd.to_numeric(frame[column]).astype("float64")
-    return frame
 
 
 def differences(current: pd.DataFrame, snapshot: pd.DataFrame) -> int:
@@ -224,7 +225,7 @@ def publish(
                 sa.update(pp).where(pp.c.area == area.id, pp.c.period == label).values(**values)
             )
         _drop_schedule(conn, area.id, label)
-        _write_public(conn, area.id, periods=periods, catalogue=catalogue)
+        write_public(conn, area.id, periods=periods, catalogue=catalogue)
     return Publication(area.id, label, action, at, publication_id)
 
 
@@ -254,7 +255,7 @@ def withdraw(
             .where(pp.c.area == area.id, pp.c.period == label)
             .values(status="withdrawn", withdrawn_at=at, withdrawal_notice=notice)
         )
-        _write_public(
+        write_public(
             conn, area.id, periods=snapshot_periods(label), catalogue=catalogue or load_catalogue()
         )
     return Publication(area.id, label, "withdrawn", at)
@@ -334,74 +335,3 @@ def due_schedules(engine: Engine, *, at: datetime | None = None) -> pd.DataFrame
     query = sa.select(sp).where(sp.c.publish_at <= (at or _now())).order_by(sp.c.publish_at)
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=[c.name for c in sp.c])
-
-
-# -- the public table -------------------------------------------------------------------
-
-
-def public_rows(
-    conn: Connection, area: str, *, catalogue: Catalogue, years: set[int] | None = None
-) -> pd.DataFrame:
-    """The area's public figures as disclosure control makes them from its current snapshots.
-
-    `years` limits them to those financial years (a year and its quarters are
-    controlled together, so that is all a publication needs).
-    """
-    pp = db.published_periods
-    rows = conn.execute(
-        sa.select(pp.c.period, pp.c.publication_id).where(
-            pp.c.area == area, pp.c.status == "published"
-        )
-    ).all()
-    ids = [
-        r.publication_id
-        for r in rows
-        if r.publication_id is not None and (years is None or Quarter.parse(r.period).year in years)
-    ]
-    snapshot = snapshots(conn, ids)
-    published = {p for p in snapshot["period"] if "Q" in p}
-    return public_view(snapshot, catalogue=catalogue, published=published)
-
-
-def _write_public(conn: Connection, area: str, *, periods: list[str], catalogue: Catalogue) -> None:
-    """Rewrite the public rows of these periods only; every other period stays as published."""
-    years = {Quarter.parse(p).year for p in periods if "Q" in p}
-    public = public_rows(conn, area, catalogue=catalogue, years=years)
-    public = public[public["period"].isin(periods)]
-    at = _now()
-    table = db.public_measure_values
-    conn.execute(sa.delete(table).where(table.c.area == area, table.c.period.in_(periods)))
-    rows = [
-        {k: (None if k != "suppressed" and pd.isna(v) else v) for k, v in r.items()}
-        | {"published_at": at, "suppressed": bool(r["suppressed"])}
-        for r in public[PUBLIC_COLUMNS].to_dict("records")
-    ]
-    if rows:
-        conn.execute(sa.insert(table), rows)
-    _write_public_periods(conn, area)
-
-
-def _write_public_periods(conn: Connection, area: str) -> None:
-    pp, public = db.published_periods, db.public_periods
-    columns = [c.name for c in public.columns]
-    rows = [
-        {c: getattr(row, c) for c in columns} | {"revision_reason": row.revision_reason or ""}
-        for row in conn.execute(sa.select(pp).where(pp.c.area == area))
-    ]
-    conn.execute(sa.delete(public).where(public.c.area == area))
-    if rows:
-        conn.execute(sa.insert(public), rows)
-
-
-def read_public(engine: Engine, *, area: str, period: str | None = None) -> pd.DataFrame:
-    """The public figures of an area, as stored for the public view."""
-    table = db.public_measure_values
-    query = sa.select(*(table.c[c] for c in PUBLIC_COLUMNS)).where(table.c.area == area)
-    if period:
-        query = query.where(table.c.period == period)
-    query = query.order_by(
-        table.c.measure_id, table.c.period, table.c.breakdown, table.c.breakdown_value
-    )
-    with engine.connect() as conn:
-        result = conn.execute(query)
-        return pd.DataFrame(result.fetchall(), columns=PUBLIC_COLUMNS)
