@@ -149,3 +149,21 @@ def test_accepted_twins_left_by_the_old_race_are_made_one_by_the_upgrade(engine)
     assert status == {first.submission_id: "accepted", twin: "duplicate"}
     again = submit(engine, carers_csv(3), filename=NAME, submitted_by="b")
     assert again.status == "duplicate"
+
+
+def test_two_recomputes_of_one_area_at_once_both_succeed_and_store_one_set(engine):
+    from measures.domain.area_files import load_areas
+    from measures.storage import values
+
+    submit(engine, carers_csv(30), filename=NAME, submitted_by="a")
+    frame = values.compute_area(engine, load_areas()["rotherham"])
+    for _ in range(5):  # the collision needs both deletes to run before either insert
+        counts = run_together(*(lambda: values.write_area(engine, "rotherham", frame),) * 2)
+        assert counts == [len(frame)] * 2
+        with engine.connect() as conn:
+            stored = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(db.measure_values)
+                .where(db.measure_values.c.area == "rotherham")
+            ).scalar()
+        assert stored == len(frame)

@@ -171,11 +171,15 @@ def write_area(
     """Replace an area's stored values with a fresh computation, in one transaction.
 
     Clears the area's stale mark if it is still the one (`generation`) that was
-    there when the computation started: a change made meanwhile keeps it.
+    there when the computation started: a change made meanwhile keeps it. Two
+    writes of one area at once (two inbox passes, a pass and the nightly job)
+    take turns, so the second replaces the first's values rather than colliding
+    with them.
     """
     keys = frame[KEY_COLUMNS].astype(str)
     values = frame[VALUE_COLUMNS].astype(float)
     with engine.begin() as conn:
+        db.serialise(conn, f"measure_values:{area_id}")
         at = db.stored_timestamp(conn, datetime.now(UTC))
         by_name = {c: keys[c].tolist() for c in KEY_COLUMNS} | {
             c: values[c].astype(object).where(values[c].notna(), None).tolist()
