@@ -8,10 +8,10 @@ account it adds never touches the original.
 Two measurements:
 
 * **page work**: what the scorecard page does for one view, called directly:
-  reading the stored values, building the scorecard (targets, status, SPC for
-  every measure) and the HTML of every theme's table. Cold is the first call
-  in the process (configuration read, connections opened); warm is the median
-  of later calls.
+  reading the stored values, building the scorecard (targets, status, SPC,
+  significance tests and forecasts for every measure) and the summary table's
+  HTML. Cold is the first call in the process (configuration read, connections
+  opened); warm is the median of later calls.
 * **AppTest**: the whole page run by Streamlit's AppTest as a signed-in
   viewer. Cold is the first run after `st.cache_data` is cleared (the page
   computes everything); warm is the median of later runs, which read the
@@ -56,11 +56,7 @@ def page_work(url: str, area: str) -> tuple[float, float]:
     def once() -> int:
         quarters = api.quarters_with_figures(engine, area=area)
         card = api.scorecard(engine, area=area, period=quarters[0])
-        the_area = api.areas()[area]
-        html = [
-            markup.scorecard_table(card[card["theme_id"] == t.id], caption=t.title)
-            for t in the_area.themes
-        ]
+        html = markup.summary_table(card, caption="Scorecard", area=area, period=None)
         return len(card) + len(html)
 
     start = time.perf_counter()

@@ -127,3 +127,21 @@ def test_looking_back_at_an_earlier_quarter_caps_the_series():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Latest (2023-24 Q2)"] == "44"
     assert "Only 2 quarters of data" in texts(at)
+
+
+def test_the_status_icons_and_one_sentence_are_shown_and_changes_are_tested():
+    at = as_user("vera", PAGE, area="rotherham", measure="known_carers")
+    page = texts(at)
+    assert 'alt="No variation icon: too few quarters for control limits"' in page
+    assert "Not enough data for a status or an assurance." in page  # no baseline value yet
+    latest = next(m for m in at.metric if m.label.startswith("Latest"))
+    # 55 against 52: within chance, so said so and not coloured.
+    assert latest.proto.delta == "+3 (no significant change)"
+    assert latest.proto.color == 2  # off
+
+
+def test_the_figures_behind_the_chart_have_plain_headers():
+    at = as_user("vera", PAGE, area="rotherham", measure="known_carers")
+    table = at.dataframe[0].value
+    assert list(table.columns)[:4] == ["Quarter", "Value", "Lower 95% limit", "Upper 95% limit"]
+    assert str(table["Value"].dtype) == "Int64"

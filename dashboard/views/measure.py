@@ -54,36 +54,70 @@ st.caption(
 )
 
 series = detail.series.dropna(subset=["value"])
-previous = series["value"].iloc[-2] if len(series) > 1 else None
 latest = series["value"].iloc[-1] if len(series) else None
+outlook, changes = detail.outlook, detail.changes
+events = [(c.period, c.reason) for c in outlook.applied_changes]
 one, two, three, four = st.columns(4)
 one.metric(
     f"Latest ({detail.period or 'no data'})",
     fmt.number(latest, unit),
-    delta=fmt.change(latest - previous, unit, measure.polarity)
-    if latest is not None and previous is not None
-    else None,
-    delta_color="normal"
-    if measure.polarity == "up"
-    else ("inverse" if measure.polarity == "down" else "off"),
+    delta=fmt.signed_change(
+        changes["change_on_previous"], unit, verdict=changes["previous_verdict"]
+    ),
+    delta_color=fmt.delta_colour(changes["previous_verdict"], measure.polarity),
+    help="The change on the previous quarter; coloured only when statistically significant.",
 )
 two.metric(
     f"Baseline ({assessment.baseline_period})" if assessment.baseline_period else "Baseline",
     fmt.number(assessment.baseline_value, unit),
+    delta=fmt.signed_change(
+        changes["change_on_baseline"], unit, verdict=changes["baseline_verdict"]
+    ),
+    delta_color=fmt.delta_colour(changes["baseline_verdict"], measure.polarity),
+    help="The latest value's change since the baseline; coloured only when significant.",
 )
-three.metric(
-    "Expected on the trajectory",
-    fmt.number(assessment.expected, unit),
-    delta=None,
-)
+three.metric("Expected on the trajectory", fmt.number(assessment.expected, unit))
 with four:
-    st.markdown("**Status**")
-    st.html(markup.status_tag(assessment.status))
-    st.caption(
-        fmt.variation(
-            detail.spc.attrs.get("variation") if detail.spc is not None else None,
-            chart=detail.spc_kind,
+    st.markdown("**Status, variation and assurance**")
+    chart_reason = (
+        "too few quarters for control limits" if detail.spc_kind == "run" else detail.spc_reason
+    )
+    st.html(
+        markup.status_tag(assessment.status)
+        + " "
+        + markup.variation_icon(
+            outlook.variation, direction=outlook.variation_direction, reason=chart_reason
         )
+        + " "
+        + markup.assurance_icon(outlook.assurance, reason=outlook.assurance_reason)
+    )
+st.markdown(f"**{outlook.story}**")
+year = fmt.change(changes["change_on_year"], unit, verdict=changes["year_verdict"])
+if year != "–":
+    st.write(f"On a year ago ({changes['year_ago_period']}): {year}.")
+forecast = fmt.forecast_sentence(
+    {
+        "forecast_value": getattr(outlook.forecast, "value", None),
+        "forecast_lower": getattr(outlook.forecast, "lower", None),
+        "forecast_upper": getattr(outlook.forecast, "upper", None),
+        "forecast_period": getattr(outlook.forecast, "period", None),
+        "forecast_outlook": getattr(outlook.forecast, "outlook", None),
+        "forecast_reason": outlook.forecast_reason,
+        "next_target": outlook.next_target[2] if outlook.next_target else None,
+        "next_target_label": outlook.next_target[0] if outlook.next_target else None,
+    },
+    unit=unit,
+)
+if forecast:
+    st.write(forecast)
+if outlook.suggested_change:
+    st.info(
+        f"The values have stayed on one side of the mean since {outlook.suggested_change}: a "
+        "sustained shift, with no process change configured there. If the cause is known "
+        f"(a new service, a new source of data), add a change at {outlook.suggested_change} to "
+        "this measure in the area's configuration so the control limits are recalculated "
+        "from it.",
+        icon=":material/info:",
     )
 
 
@@ -100,18 +134,21 @@ def show_trend() -> None:
                 trajectory=detail.trajectory,
                 targets=detail.targets,
                 baseline=detail.baseline,
+                events=events,
             ),
             width="stretch",
         )
         if len(detail.baseline):
             st.caption(f"Baseline source: {detail.baseline['source'].iloc[0]}.")
-        table = detail.series.merge(detail.trajectory, on="period", how="left")
+        table = fmt.tidy(detail.series.merge(detail.trajectory, on="period", how="left"), unit=unit)
         with st.expander("The figures behind the chart"):
             st.dataframe(table, hide_index=True)
         components.download_csv(table, filename=f"series_{slug}.csv")
         if len(detail.targets):
             components.download_csv(
-                pd.concat([detail.baseline, detail.targets], ignore_index=True),
+                fmt.tidy(
+                    pd.concat([detail.baseline, detail.targets], ignore_index=True), unit=unit
+                ),
                 filename=f"targets_{slug}.csv",
                 label="Download baseline and targets as CSV",
             )
@@ -124,14 +161,23 @@ def show_control_chart() -> None:
         attrs = detail.spc.attrs
         st.markdown(f"**{fmt.variation(attrs.get('variation'), chart=detail.spc_kind)}**")
         if attrs.get("assurance"):
-            st.write(fmt.assurance(attrs["assurance"]) + ".")
+            against = (
+                "the trajectory's values for the coming four quarters"
+                if outlook.assurance_against == "trajectory"
+                else "the next target"
+            )
+            st.write(
+                fmt.assurance(attrs["assurance"], against=outlook.assurance_against)
+                + f" (judged against {against})."
+            )
         st.altair_chart(
             charts.spc_chart(
                 detail.spc,
                 kind=detail.spc_kind,
                 unit=unit,
                 title=f"{measure.title}: {'XmR' if detail.spc_kind == 'xmr' else 'run'} chart",
-                target=attrs.get("target"),
+                targets=outlook.assurance_targets if detail.spc_kind == "xmr" else (),
+                events=events,
             ),
             width="stretch",
         )
@@ -147,7 +193,7 @@ def show_control_chart() -> None:
                 )
                 + "."
             )
-        components.download_csv(detail.spc, filename=f"spc_{slug}.csv")
+        components.download_csv(fmt.tidy(detail.spc, unit=unit), filename=f"spc_{slug}.csv")
 
 
 def show_who_is_missed() -> None:
@@ -175,7 +221,9 @@ def show_who_is_missed() -> None:
                 ),
                 width="stretch",
             )
-        components.download_csv(detail.breakdowns, filename=f"breakdowns_{slug}.csv")
+        components.download_csv(
+            fmt.tidy(detail.breakdowns, unit=unit), filename=f"breakdowns_{slug}.csv"
+        )
 
 
 def show_comparisons() -> None:
@@ -196,7 +244,8 @@ def show_comparisons() -> None:
                 width="stretch",
             )
             components.download_csv(
-                others, filename=f"areas_{measure_id}_{detail.period.replace(' ', '_')}.csv"
+                fmt.tidy(others, unit=unit),
+                filename=f"areas_{measure_id}_{detail.period.replace(' ', '_')}.csv",
             )
     national = data.national_benchmarks(area.id, measure_id)
     st.header("Published national figures (ASCOF)")
@@ -225,8 +274,9 @@ def show_comparisons() -> None:
             ),
             width="stretch",
         )
-        st.table(national.rename(columns={"period": "Year"}), hide_index=True)
-        components.download_csv(national, filename=f"ascof_{area.id}_{measure_id}.csv")
+        published = fmt.tidy(national, unit=unit).rename(columns={"Quarter": "Year"})
+        st.table(published, hide_index=True)
+        components.download_csv(published, filename=f"ascof_{area.id}_{measure_id}.csv")
 
 
 def show_story() -> None:
@@ -270,7 +320,9 @@ def show_story() -> None:
                     period=note["period"],
                 )
             )
-        components.download_csv(notes, filename=f"commentary_{area.id}_{measure_id}.csv")
+        components.download_csv(
+            fmt.tidy(notes, unit=unit), filename=f"commentary_{area.id}_{measure_id}.csv"
+        )
 
 
 def show_definition() -> None:

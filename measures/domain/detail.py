@@ -15,6 +15,7 @@ from carers_impact.periods import InvalidPeriod, Quarter
 from measures.domain.areas import Area
 from measures.domain.catalogue import BREAKDOWNS, Measure
 from measures.domain.outlook import Outlook, judge
+from measures.domain.scorecard import compare_periods
 from measures.domain.targets import Assessment, assess, period_quarter, trajectory
 
 SERIES_COLUMNS = ["period", "value", "lower_ci", "upper_ci", "numerator", "denominator"]
@@ -37,6 +38,7 @@ class MeasureDetail:
     spc_reason: str
     breakdowns: pd.DataFrame  # the latest quarter's breakdowns: BREAKDOWN_COLUMNS
     outlook: Outlook  # assurance, process changes, forecast and story, as on the scorecard
+    changes: dict  # the latest value against the previous quarter, a year ago and the baseline
 
 
 def _quarter(label: str) -> Quarter | None:
@@ -134,6 +136,15 @@ def build_detail(
         spc_reason=outlook.spc_reason if len(present) else "No data yet, so there is no chart.",
         breakdowns=_breakdowns(rows, whole, latest, unit=measure.unit),
         outlook=outlook,
+        changes=compare_periods(
+            {r["period"]: r for r in whole.to_dict("records")},
+            latest=latest,
+            previous=present["period"].iloc[-2] if len(present) > 1 else None,
+            assessment=assessment,
+            baseline=baseline,
+            unit=measure.unit,
+            polarity=measure.polarity,
+        ),
     )
 
 

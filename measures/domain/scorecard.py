@@ -139,32 +139,17 @@ def measure_row(
     current = rows.get(latest)
     row["lower_ci"] = _number(current["lower_ci"]) if current else None
     row["upper_ci"] = _number(current["upper_ci"]) if current else None
-    later = Figure.from_row(current)
-    year_ago = Quarter.parse(latest).index - 4 if latest else None
-    earlier = {
-        "previous": series.index[-2] if len(series) > 1 else None,
-        "year_ago": Quarter.from_index(year_ago).label if year_ago is not None else None,
-        "baseline": assessment.baseline_period,
-    }
-    for name, change, verdict in (
-        ("previous", "change_on_previous", "previous_verdict"),
-        ("year_ago", "change_on_year", "year_verdict"),
-        ("baseline", "change_on_baseline", "baseline_verdict"),
-    ):
-        period = earlier[name]
-        found = Figure.from_row(rows.get(period)) if period else None
-        stated = baseline is not None and not baseline.computed
-        if name == "baseline" and stated and assessment.baseline_value is not None:
-            found = Figure(value=assessment.baseline_value)  # published, with no interval here
-        if name != "baseline":
-            row[f"{name}_period"] = period if found else None
-            row[f"{name}_value"] = found.value if found else None
-        if later is None or found is None:
-            row[change], row[verdict] = None, None
-            continue
-        compared = compare(later, found, unit=measure.unit, polarity=measure.polarity)
-        row[change], row[verdict] = compared.difference, compared.verdict
-
+    row.update(
+        compare_periods(
+            rows,
+            latest=latest,
+            previous=series.index[-2] if len(series) > 1 else None,
+            assessment=assessment,
+            baseline=baseline,
+            unit=measure.unit,
+            polarity=measure.polarity,
+        )
+    )
     outlook = judge(
         series,
         polarity=measure.polarity,
@@ -197,6 +182,46 @@ def measure_row(
         forecast_reason=outlook.forecast_reason,
     )
     return row
+
+
+def compare_periods(
+    rows: dict,
+    *,
+    latest: str | None,
+    previous: str | None,
+    assessment,
+    baseline,
+    unit: str,
+    polarity: str,
+) -> dict:
+    """The latest value against the previous quarter, a year ago and the baseline, each tested.
+
+    `rows` maps periods to stored rows (value, numerator, denominator, CIs).
+    Returns `previous_*`, `year_ago_*` and `change_on_*` / `*_verdict` entries.
+    """
+    out: dict = {}
+    later = Figure.from_row(rows.get(latest)) if latest else None
+    year_ago = Quarter.from_index(Quarter.parse(latest).index - 4).label if latest else None
+    earlier = {"previous": previous, "year_ago": year_ago, "baseline": assessment.baseline_period}
+    for name, change, verdict in (
+        ("previous", "change_on_previous", "previous_verdict"),
+        ("year_ago", "change_on_year", "year_verdict"),
+        ("baseline", "change_on_baseline", "baseline_verdict"),
+    ):
+        period = earlier[name]
+        found = Figure.from_row(rows.get(period)) if period else None
+        stated = baseline is not None and not baseline.computed
+        if name == "baseline" and stated and assessment.baseline_value is not None:
+            found = Figure(value=assessment.baseline_value)  # published, with no interval here
+        if name != "baseline":
+            out[f"{name}_period"] = period if found else None
+            out[f"{name}_value"] = found.value if found else None
+        if later is None or found is None:
+            out[change], out[verdict] = None, None
+            continue
+        compared = compare(later, found, unit=unit, polarity=polarity)
+        out[change], out[verdict] = compared.difference, compared.verdict
+    return out
 
 
 def build_scorecard(
