@@ -18,6 +18,7 @@ STATUS_WORDS = {
     "no target": "No target",
     "not enough data": "Not enough data",
 }
+STATUS_SHORT = STATUS_WORDS | {"close": "Close"}
 VARIATION_WORDS = {
     "common_cause": "Common cause variation: no significant change",
     "special_cause_improvement": "Special cause variation: improvement",

@@ -54,7 +54,7 @@ def status_tag(status: str | None) -> str:
     return tag(fmt.status(key), STATUS_CLASS.get(key, "neutral"))
 
 
-def sparkline(values: Sequence[float], *, unit: str, width: int = 120, height: int = 30) -> str:
+def sparkline(values: Sequence[float], *, unit: str, width: int = 100, height: int = 24) -> str:
     """A small line of the latest quarters, with a text alternative naming first and last."""
     points = [float(v) for v in values if not fmt.missing(v)]
     if len(points) < 2:
@@ -209,8 +209,19 @@ def theme_tags(titles) -> str:
 SUMMARY_HEADER = ("Measure", "Latest", "Target", "Variation", "Assurance", "Status", "Trend")
 
 
-def summary_table(rows: pd.DataFrame, *, caption: str, area: str, period: str | None) -> str:
-    """The Making Data Count summary: one row per measure, with its icons and status."""
+def summary_table(
+    rows: pd.DataFrame,
+    *,
+    caption: str,
+    area: str,
+    period: str | None,
+    period_shown: str | None = None,
+) -> str:
+    """The Making Data Count summary: one row per measure, with its icons and status.
+
+    `period` is a quarter chosen by the user (carried by the links); a measure's
+    latest quarter is written beside its value only where it is not `period_shown`.
+    """
     out = []
     for r in rows.to_dict("records"):
         unit = r["unit"]
@@ -218,18 +229,18 @@ def summary_table(rows: pd.DataFrame, *, caption: str, area: str, period: str | 
         if not fmt.missing(r["next_target"]):
             target = (
                 f"{escape(fmt.number(r['next_target'], unit))}"
-                f'<br><span class="ci-muted">{escape(str(r["next_target_label"]))}</span>'
+                f' <span class="ci-muted">by {escape(str(r["next_target_label"]))}</span>'
             )
-        latest = (
-            f'<span class="ci-value">{escape(fmt.number(r["value"], unit))}</span>'
-            f'<br><span class="ci-muted">{_text(r["period"], "no data")}</span>'
-        )
+        latest = f'<span class="ci-value">{escape(fmt.number(r["value"], unit))}</span>'
+        if r["period"] != period_shown:  # a measure whose latest quarter is an earlier one
+            latest += f' <span class="ci-muted">{_text(r["period"], "no data")}</span>'
+
         reason = "" if fmt.missing(r["spc_reason"]) else r["spc_reason"]
         chart_reason = "too few quarters for control limits" if r["chart"] == "run" else reason
         out.append(
             [
                 measure_link(r, area=area, period=period)
-                + f'<br><span class="ci-tags">{theme_tags(r["theme_titles"])}</span>',
+                + f' <span class="ci-tags">{theme_tags(r["theme_titles"])}</span>',
                 latest,
                 target,
                 variation_icon(
@@ -237,7 +248,11 @@ def summary_table(rows: pd.DataFrame, *, caption: str, area: str, period: str | 
                 ),
                 assurance_icon(r["assurance"], reason=r["assurance_reason"] or ""),
                 status_tag(r["status"]),
-                sparkline(r["sparkline"] if isinstance(r["sparkline"], list) else [], unit=unit),
+                sparkline(
+                    r["sparkline"] if isinstance(r["sparkline"], list) else [],
+                    unit=unit,
+                    width=80,
+                ),
             ]
         )
     return _table(caption, SUMMARY_HEADER, out, "ci-scorecard ci-summary")

@@ -1,4 +1,4 @@
-"""Scorecard: every measure of the area's strategy, grouped under its own themes."""
+"""Scorecard: one row per measure of the area's strategy, its themes as tags and a filter."""
 
 import streamlit as st
 
@@ -8,7 +8,7 @@ from dashboard import format as fmt
 user = auth.require_role("viewer")
 
 st.title("Scorecard")
-left, right = st.columns(2)
+left, right, theme_column = st.columns(3)
 with left:
     area = components.area_picker(default=components.default_area(user))
 quarters = data.quarters(area.id)
@@ -22,18 +22,16 @@ with right:
     period = components.period_picker(quarters, label="As at quarter", area=area.id)
 
 strategy = area.strategy
-st.markdown(
-    f"**{strategy.title}** ({strategy.period}): {strategy.framework}."
-    + (f" [Read the strategy]({strategy.source})." if strategy.source else "")
-)
 card = data.scorecard(area.id, period)
 provisional = period not in set(
     data.publication_status(area.id).query("published")["period"].tolist()
 )
-st.caption(
-    f"Figures as at {period}"
+st.markdown(
+    f"**{strategy.title}** ({strategy.period}): {strategy.framework}."
+    + (f" [Read the strategy]({strategy.source})." if strategy.source else "")
+    + f" Figures as at {period}"
     + (" (provisional: not yet published)" if provisional else " (published)")
-    + ". Open a measure by its name."
+    + "; open a measure by its name."
 )
 
 STATUSES = ["all", *fmt.STATUS_WORDS]
@@ -79,14 +77,16 @@ if rows.empty:
     st.info("No measure matches the filters chosen.")
 elif summary.open:
     with summary:
-        st.html(markup.summary_table(rows, caption=described, area=area.id, period=chosen))
+        st.html(
+            markup.summary_table(
+                rows, caption=described, area=area.id, period=chosen, period_shown=period
+            )
+        )
         st.caption(
-            "Variation (Making Data Count): grey dots, common cause; H or L, a special cause "
-            "high or low, blue an improvement, orange a concern, purple neither. Assurance "
-            "against the trajectory for the coming four quarters (or the next target): "
-            "P consistently passes, F consistently fails, ? hit and miss. A dashed circle "
-            "means no icon yet: its text alternative says why. Status compares the latest "
-            "value with the trajectory from the baseline to the targets."
+            "Variation (Making Data Count): grey dots common cause; H or L a special cause, "
+            "high or low, blue improvement, orange concern, purple neither. Assurance against "
+            "the trajectory for the coming four quarters: P consistently passes, F consistently "
+            "fails, ? hit and miss. A dashed circle: no icon yet (its text says why)."
         )
 elif details.open:
     with details:
