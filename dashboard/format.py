@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from carers_impact.periods import Quarter
 from measures import api
 
 UNIT_AXIS = {"count": "Number", "percent": "Per cent", "rate": "Per 100", "mean": "Score"}
@@ -181,6 +182,16 @@ def forecast_sentence(row, *, unit: str) -> str:
     )
 
 
+def quarter_of(day) -> str:
+    """The financial-year quarter a date falls in, e.g. 13 May 2024 -> 2024-25 Q1."""
+    return Quarter.containing(day).label
+
+
+def quarter_index(label: str) -> int:
+    """A quarter label's place in time, for comparing quarters."""
+    return Quarter.parse(label).index
+
+
 def timestamp(value) -> str:
     """A stored time as `23/11/2026 14:05 UTC`."""
     if missing(value):
@@ -329,3 +340,27 @@ def scorecard_download(card: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, dtype=object)
+
+
+def story_download(records: pd.DataFrame, *, action_titles: dict[str, str]) -> pd.DataFrame:
+    """Turn-the-curve records as a spreadsheet, lists joined in words."""
+    return pd.DataFrame(
+        [
+            {
+                "Quarter": r["period"],
+                "Story behind the curve": r["story"],
+                "Partners and their roles": "; ".join(
+                    f"{p['partner']}: {p['role']}" for p in r["partners"]
+                ),
+                "What works": r["what_works"],
+                "Action plan": "; ".join(action_titles.get(a, a) for a in r["actions"]),
+                "Event": r["event"] if isinstance(r["event"], str) else "",
+                "Event date": r["event_date"].strftime("%d/%m/%Y")
+                if isinstance(r["event"], str) and r["event"]
+                else "",
+                "Author": r["author"],
+                "Written at": timestamp(r["written_at"]),
+            }
+            for r in records.to_dict("records")
+        ]
+    )

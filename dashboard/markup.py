@@ -265,6 +265,7 @@ DETAIL_HEADER = (
     "Change since baseline",
     "Forecast to the target",
     "What status and assurance mean together",
+    "Story behind the curve (latest)",
 )
 
 
@@ -277,8 +278,31 @@ def change_cell(difference, verdict, *, unit: str, since: str | None = None) -> 
     return cell
 
 
-def detail_table(rows: pd.DataFrame, *, caption: str, area: str, period: str | None) -> str:
-    """Changes tested for significance, the forecast and the story, one row per measure."""
+def _latest_story(record: dict | None) -> str:
+    if record is None:
+        return '<span class="ci-muted">None yet</span>'
+    partners = ", ".join(p["partner"] for p in record["partners"])
+    return (
+        f"{escape(record['story'])}"
+        f'<br><span class="ci-muted">{escape(record["period"])}'
+        + (f"; partners: {escape(partners)}" if partners else "")
+        + "</span>"
+    )
+
+
+def detail_table(
+    rows: pd.DataFrame,
+    *,
+    caption: str,
+    area: str,
+    period: str | None,
+    stories: dict[str, dict] | None = None,
+) -> str:
+    """Changes tested for significance, the forecast and the story, one row per measure.
+
+    `stories` maps a measure to its latest turn-the-curve record, if any.
+    """
+    stories = stories or {}
     out = []
     for r in rows.to_dict("records"):
         unit = r["unit"]
@@ -297,6 +321,7 @@ def detail_table(rows: pd.DataFrame, *, caption: str, area: str, period: str | N
                 ),
                 escape(fmt.forecast_sentence(r, unit=unit)),
                 escape(r["story"] or ""),
+                _latest_story(stories.get(r["measure_id"])),
             ]
         )
     return _table(caption, DETAIL_HEADER, out, "ci-scorecard ci-detail")
@@ -360,3 +385,34 @@ def comment(text: str, *, author: str, written_at, period: str) -> str:
         f"{escape(fmt.timestamp(written_at))}</p>"
         f'<p class="ci-comment-text">{escape(text)}</p></article>'
     )
+
+
+def curve_story(record: dict, *, action_titles: dict[str, str]) -> str:
+    """One turn-the-curve record: story, partners and roles, what works, action plan, event."""
+    partners = "".join(
+        f"<li>{escape(p['partner'])}: {escape(p['role'])}</li>" for p in record["partners"]
+    )
+    actions = "".join(f"<li>{escape(action_titles.get(a, a))}</li>" for a in record["actions"])
+    parts = [
+        '<article class="ci-comment ci-story">',
+        f'<p class="ci-muted">{escape(record["period"])}: {escape(record["author"])}, '
+        f"{escape(fmt.timestamp(record['written_at']))}</p>",
+        f'<p><strong>Story behind the curve.</strong> <span class="ci-comment-text">'
+        f"{escape(record['story'])}</span></p>",
+    ]
+    if partners:
+        parts.append(f"<p><strong>Partners with a role to play</strong></p><ul>{partners}</ul>")
+    if record["what_works"]:
+        parts.append(
+            f'<p><strong>What works.</strong> <span class="ci-comment-text">'
+            f"{escape(record['what_works'])}</span></p>"
+        )
+    if actions:
+        parts.append(f"<p><strong>Action plan</strong></p><ul>{actions}</ul>")
+    if not fmt.missing(record.get("event")) and record.get("event"):
+        parts.append(
+            f"<p><strong>Event.</strong> {escape(record['event'])} "
+            f"({record['event_date']:%d/%m/%Y})</p>"
+        )
+    parts.append("</article>")
+    return "".join(parts)

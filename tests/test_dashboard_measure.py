@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from carers_impact import db
 from measures import api
@@ -92,32 +93,21 @@ def test_the_definition_is_shown():
     assert definition in texts(at)
 
 
-def test_a_viewer_adds_commentary_that_shows_with_author_and_quarter(database):
-    at = as_user("vera", PAGE, area="rotherham", measure="new_carers", view=STORY)
-    at.selectbox(key="comment_quarter").select("2023-24 Q4")
-    at.text_area(key="comment_text").input("Register cleanse at the carers' centre in March.")
-    at.button(key="comment_save").click().run()
-    assert "Commentary on 2023-24 Q4 saved." in texts(at)
-    notes = [h.proto.body for h in at.html if h.proto.body.startswith("<article")]
-    assert len(notes) == 1
-    assert "Register cleanse at the carers&#x27; centre in March." in notes[0]
-    assert "2023-24 Q4: vera," in notes[0] and "UTC" in notes[0]
-    stored = api.comments(db.make_engine(database), area="rotherham", measure_id="new_carers")
-    assert stored["author"].tolist() == ["vera"]
-
-
-def test_empty_commentary_is_refused():
+def test_empty_story_is_refused():
     at = as_user("vera", PAGE, area="rotherham", measure="young_carers_known", view=STORY)
-    at.button(key="comment_save").click().run()
-    assert "Write something before saving the commentary" in [e.value for e in at.error]
+    at.button(key="story_save").click().run()
+    assert any("write something before saving" in e.value for e in at.error)
 
 
-def test_commentary_text_is_shown_as_text_not_markup():
+def test_story_text_is_shown_as_text_not_markup():
     at = as_user("vera", PAGE, area="rotherham", measure="respite_nights", view=STORY)
-    at.text_area(key="comment_text").input("<img src=x onerror=alert(1)> *bold*")
-    at.button(key="comment_save").click().run()
-    note = next(h.proto.body for h in at.html if h.proto.body.startswith("<article"))
-    assert "<img" not in note and "&lt;img src=x" in note
+    at.text_area(key="story_text").input("<img src=x onerror=alert(1)> *bold*")
+    at.text_area(key="story_partners").input("<b>Council</b>: <script>x</script>")
+    at.button(key="story_save").click().run()
+    at = as_user("vera", PAGE, area="rotherham", measure="respite_nights", view=STORY)
+    story = next(h.proto.body for h in at.html if "ci-story" in h.proto.body)
+    assert "<img" not in story and "&lt;img src=x" in story
+    assert "<script>" not in story and "&lt;b&gt;Council&lt;/b&gt;" in story
 
 
 def test_looking_back_at_an_earlier_quarter_caps_the_series():
@@ -145,3 +135,46 @@ def test_the_figures_behind_the_chart_have_plain_headers():
     table = at.dataframe[0].value
     assert list(table.columns)[:4] == ["Quarter", "Value", "Lower 95% limit", "Upper 95% limit"]
     assert str(table["Value"].dtype) == "Int64"
+
+
+def test_a_viewer_records_the_story_behind_the_curve_and_its_event_is_drawn(database):
+    at = as_user("vera", PAGE, area="rotherham", measure="young_carers_known", view=STORY)
+    action = api.areas()["rotherham"].actions[0]
+    at.selectbox(key="story_quarter").select("2024-25 Q1")
+    at.text_area(key="story_text").input("Schools now refer young carers.")
+    at.text_area(key="story_partners").input("Schools: refer young carers\nCSC: assesses them")
+    at.text_area(key="story_works").input("A young carers' lead in every school.")
+    at.multiselect(key="story_actions").select(action.id)
+    at.text_input(key="story_event").input("Young carers' festival")
+    at.date_input(key="story_event_date").set_value(date(2024, 6, 8))
+    at.button(key="story_save").click().run()
+    assert not at.error, [e.value for e in at.error]
+    stored = api.stories(
+        db.make_engine(database), area="rotherham", measure_id="young_carers_known"
+    )
+    assert stored["partners"].iloc[0] == [
+        {"partner": "Schools", "role": "refer young carers"},
+        {"partner": "CSC", "role": "assesses them"},
+    ]
+    at = as_user("vera", PAGE, area="rotherham", measure="young_carers_known", view=STORY)
+    story = next(h.proto.body for h in at.html if "ci-story" in h.proto.body)
+    assert (
+        "Schools now refer young carers." in story
+        and "<li>Schools: refer young carers</li>" in story
+    )
+    assert f"<li>{action.title}</li>" in story.replace("&#x27;", "'")
+    at = as_user("vera", PAGE, area="rotherham", measure="young_carers_known")
+    trend = next(
+        s for s in charts(at) if s.get("title") == "Young carers known to services, Rotherham"
+    )
+    assert "events marked: 2024-25 Q1: Young carers' festival (08/06/2024)" in trend["description"]
+    scorecard = as_user("vera", "views/scorecard.py", view="Changes, forecasts and what they mean")
+    assert "Schools now refer young carers." in "".join(h.proto.body for h in scorecard.html)
+
+
+def test_a_story_with_an_event_but_no_date_is_refused_with_what_to_fix():
+    at = as_user("vera", PAGE, area="rotherham", measure="new_carers", view=STORY)
+    at.text_area(key="story_text").input("More carers found at discharge.")
+    at.text_input(key="story_event").input("Discharge project started")
+    at.button(key="story_save").click().run()
+    assert any("An event needs both what happened and its date" in e.value for e in at.error)

@@ -56,7 +56,12 @@ st.caption(
 series = detail.series.dropna(subset=["value"])
 latest = series["value"].iloc[-1] if len(series) else None
 outlook, changes = detail.outlook, detail.changes
-events = [(c.period, c.reason) for c in outlook.applied_changes]
+records = data.stories(area.id, measure_id)
+events = [(c.period, f"Process change: {c.reason}") for c in outlook.applied_changes] + [
+    (fmt.quarter_of(r["event_date"]), f"{r['event']} ({r['event_date']:%d/%m/%Y})")
+    for r in records.to_dict("records")
+    if isinstance(r["event"], str) and r["event"]
+]
 one, two, three, four = st.columns(4)
 one.metric(
     f"Latest ({detail.period or 'no data'})",
@@ -279,38 +284,81 @@ def show_comparisons() -> None:
         components.download_csv(published, filename=f"ascof_{area.id}_{measure_id}.csv")
 
 
+def parse_partners(text: str) -> list[tuple[str, str]]:
+    """One partner a line, "partner: role"; a line without a role keeps an empty role."""
+    pairs = []
+    for line in (text or "").splitlines():
+        if line.strip():
+            name, _, role = line.partition(":")
+            pairs.append((name.strip(), role.strip()))
+    return pairs
+
+
 def show_story() -> None:
-    """Commentary by quarter, with its author and time, and a form to add to it."""
+    """The turn-the-curve records by quarter, a form to add one, and the older free notes."""
     st.write(
-        "What lies behind the numbers: what partners saw and did each quarter. Notes are kept "
-        "with their author and time."
+        "The story behind the curve, as a Results-Based Accountability turn-the-curve "
+        "record for each quarter: why the line looks as it does, the partners with a role "
+        "to play, what works, and the action plan from the strategy's actions. A dated event "
+        "is drawn on the charts."
     )
-    with st.form("add_comment", clear_on_submit=True):
+    titles = {a.id: a.title for a in area.actions}
+    with st.form("add_story", clear_on_submit=True):
         quarter = st.selectbox(
-            "Quarter the note is about",
+            "Quarter the story is about",
             quarters,
             index=quarters.index(period),
-            key="comment_quarter",
+            key="story_quarter",
         )
-        text = st.text_area("Commentary", max_chars=5000, key="comment_text")
-        if st.form_submit_button("Save commentary", key="comment_save"):
+        story = st.text_area("The story behind the curve", max_chars=5000, key="story_text")
+        partners = st.text_area(
+            "Partners with a role to play (one a line: partner: role)",
+            key="story_partners",
+            max_chars=5000,
+        )
+        works = st.text_area("What works", max_chars=5000, key="story_works")
+        plan = st.multiselect(
+            "Action plan: the strategy actions that will turn the curve",
+            list(titles),
+            format_func=titles.get,
+            key="story_actions",
+        )
+        event = st.text_input("A dated event to show on the charts (optional)", key="story_event")
+        event_date = st.date_input(
+            "Date of the event", value=None, format="DD/MM/YYYY", key="story_event_date"
+        )
+        if st.form_submit_button("Save the story", key="story_save"):
             try:
-                data.add_comment(
+                data.add_story(
                     area=area.id,
                     measure_id=measure_id,
                     period=quarter,
-                    text=text,
+                    story=story,
+                    partners=parse_partners(partners),
+                    what_works=works,
+                    actions=plan,
+                    event=event,
+                    event_date=event_date,
                     author=user.username,
                 )
-            except api.InvalidComment as exc:
+            except api.InvalidStory as exc:
                 st.error(plain(exc))
             else:
-                components.flash(f"Commentary on {quarter} saved.")
+                components.flash(f"The story behind the curve for {quarter} is saved.")
                 st.rerun()
-    notes = data.comments(area.id, measure_id)
-    if notes.empty:
-        st.info("No commentary yet for this measure.")
+    if records.empty:
+        st.info("No story behind the curve yet for this measure.")
     else:
+        for record in records.to_dict("records"):
+            st.html(markup.curve_story(record, action_titles=titles))
+        components.download_csv(
+            fmt.story_download(records, action_titles=titles),
+            filename=f"stories_{area.id}_{measure_id}.csv",
+            label="Download the stories as CSV",
+        )
+    notes = data.comments(area.id, measure_id)
+    if not notes.empty:
+        st.subheader("Earlier notes")
         for note in notes.to_dict("records"):
             st.html(
                 markup.comment(

@@ -90,7 +90,16 @@ elif summary.open:
         )
 elif details.open:
     with details:
-        st.html(markup.detail_table(rows, caption=described, area=area.id, period=chosen))
+        records = data.stories(area.id)
+        latest_story = {}
+        for record in records.to_dict("records"):  # newest quarter first
+            if fmt.quarter_index(record["period"]) <= fmt.quarter_index(period):
+                latest_story.setdefault(record["measure_id"], record)
+        st.html(
+            markup.detail_table(
+                rows, caption=described, area=area.id, period=chosen, stories=latest_story
+            )
+        )
         st.caption(
             "A change is better or worse only when it is statistically significant (5% level): "
             "counts by an exact Poisson test, percentages by a two-proportion test, means by "
