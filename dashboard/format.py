@@ -239,6 +239,8 @@ COLUMN_LABELS = {
     "author": "Author",
     "written_at": "Written at",
     "id": "Id",
+    "population": "People providing unpaid care (Census 2021)",
+    "per_1000": "Per 1,000 people providing unpaid care",
 }
 # Columns holding a figure in the measure's own unit.
 FIGURE_COLUMNS = {
@@ -254,7 +256,7 @@ FIGURE_COLUMNS = {
     "comparator_median",
     "our_value",
 }
-COUNT_COLUMNS = {"numerator", "denominator", "comparator_councils", "segment"}
+COUNT_COLUMNS = {"numerator", "denominator", "comparator_councils", "segment", "population"}
 
 
 def rounded(series: pd.Series, unit: str) -> pd.Series:
@@ -282,7 +284,7 @@ def tidy(frame: pd.DataFrame, *, unit: str) -> pd.DataFrame:
             out[column] = rounded(out[column], unit)
         elif column in COUNT_COLUMNS:
             out[column] = whole(out[column])
-        elif column == "share":
+        elif column in ("share", "per_1000"):
             out[column] = pd.to_numeric(out[column], errors="coerce").round(1)
         elif column == "rule":
             out[column] = out[column].map(lambda r: SPECIAL_CAUSE_RULES.get(r, r))

@@ -32,6 +32,7 @@ from measures.domain.catalogue import BREAKDOWNS, POLARITY_WORDS, Catalogue, loa
 from measures.domain.compute import RESULT_COLUMNS
 from measures.domain.detail import MeasureDetail, build_detail
 from measures.domain.disclosure import make_csv_safe
+from measures.domain.reference import census_unpaid_carers
 from measures.storage import actions as action_log
 from measures.storage import commentary, comparison, publishing, quarters
 from measures.storage import stories as stories_store
@@ -236,12 +237,28 @@ def measure_detail(
 
 
 def compare_areas(engine: Engine, *, measure_id: str, period: str) -> pd.DataFrame:
-    """Every configured area's value of a measure in one quarter, with the area's name."""
+    """Every configured area's value of a measure in one quarter, with the area's name.
+
+    A count depends on the size of the area, so for a count measure `per_1000`
+    gives it per 1,000 people providing unpaid care (Census 2021), the fair
+    figure to compare areas by; `population` is that Census count.
+    """
     frame = comparison.read_across_areas(
         engine, measure_id=measure_id, period=canonical_period(period)
     )
-    names = {a.id: a.name for a in areas().values()}
+    configured = areas()
+    names = {a.id: a.name for a in configured.values()}
     frame.insert(1, "area_name", frame["area"].map(names).fillna(frame["area"]))
+    population = {
+        a.id: census_unpaid_carers(a.la_code)
+        for a in configured.values()
+        if a.id in set(frame["area"])
+    }
+    frame["population"] = frame["area"].map(population).astype(float)
+    if catalogue()[measure_id].unit == "count":
+        frame["per_1000"] = frame["value"] / frame["population"] * 1000
+    else:
+        frame["per_1000"] = float("nan")
     return frame
 
 

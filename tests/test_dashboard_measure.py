@@ -64,11 +64,18 @@ def test_breakdowns_show_which_carers_are_reached():
 def test_the_other_areas_are_the_comparator_and_the_page_says_how_many():
     at = as_user("vera", PAGE, area="rotherham", measure="known_carers", view=COMPARED)
     assert "The comparator is the 2 areas held in this dashboard" in texts(at)
-    compared = next(
-        s for s in charts(at) if s.get("title") == "Carers known to services, 2024-25 Q1"
-    )
-    assert "Rotherham (this area) 55" in compared["description"]
-    assert "Southampton 30" in compared["description"]
+    title = "Carers known to services per 1,000 people providing unpaid care, 2024-25 Q1"
+    compared = next(s for s in charts(at) if s.get("title") == title)
+    # Counts by the size of the area: 55 of Rotherham's 26,313 people providing unpaid care
+    # (Census 2021) is 2.1 per 1,000, ahead of Southampton's 30 of 18,138 (1.7).
+    assert "Rotherham (this area) 2.1" in compared["description"]
+    assert "Southampton 1.7" in compared["description"]
+    assert "compared per 1,000 people providing unpaid care (Census 2021)" in texts(at)
+
+
+def test_a_percentage_is_compared_as_it_is():
+    at = as_user("vera", PAGE, area="rotherham", measure="assessment_timeliness", view=COMPARED)
+    assert "per 1,000" not in texts(at)
 
 
 def test_a_survey_measure_is_compared_with_published_ascof_figures():

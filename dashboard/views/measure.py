@@ -236,15 +236,30 @@ def show_comparisons() -> None:
     if detail.period:
         others = data.compare_areas(measure_id, detail.period)
         st.header(f"The areas of this deployment, {detail.period}")
+        by_rate = unit == "count" and others["per_1000"].notna().any()
         st.caption(
             f"The comparator is the {len(others)} areas held in this dashboard"
             + (" (the five demo areas)" if len(others) == 5 else "")
             + ", not every council in England."
+            + (
+                " A count grows with the size of the area, so areas are compared per 1,000 "
+                "people providing unpaid care (Census 2021)."
+                if by_rate
+                else ""
+            )
         )
         if len(others):
+            shown = others
+            chart_unit, chart_title = unit, f"{measure.title}, {detail.period}"
+            if by_rate:
+                shown = others.assign(value=others["per_1000"], lower_ci=None, upper_ci=None)
+                chart_unit = "rate"
+                chart_title = (
+                    f"{measure.title} per 1,000 people providing unpaid care, {detail.period}"
+                )
             st.altair_chart(
                 charts.comparison_chart(
-                    others, unit=unit, title=f"{measure.title}, {detail.period}", highlight=area.id
+                    shown, unit=chart_unit, title=chart_title, highlight=area.id
                 ),
                 width="stretch",
             )
