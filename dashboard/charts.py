@@ -257,6 +257,7 @@ def event_marks(events: Sequence[tuple[str, str]], *, domain: list[str]) -> list
     if not shown:
         return []
     data = pd.DataFrame(shown, columns=["period", "event"])
+    data["offset"] = [4 + 13 * (i % 3) for i in range(len(data))]  # labels stacked, not overlaid
     rule = (
         alt.Chart(data)
         .mark_rule(color=PURPLE, strokeDash=[3, 3], strokeWidth=1.5)
@@ -267,8 +268,8 @@ def event_marks(events: Sequence[tuple[str, str]], *, domain: list[str]) -> list
     )
     label = (
         alt.Chart(data)
-        .mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=10, color=PURPLE, limit=220)
-        .encode(x=_x(domain), y=alt.value(0), text="event:N")
+        .mark_text(align="left", baseline="top", dx=4, fontSize=10, color=PURPLE, limit=260)
+        .encode(x=_x(domain), y=alt.Y("offset:Q", scale=None, axis=None), text="event:N")
     )
     return [rule, label]
 
