@@ -102,3 +102,14 @@ def test_axe_finds_no_violation_on_a_measure_page(dashboard, page):
     ).first.wait_for()
     settle(page)
     assert violations(page) == []
+
+
+@pytest.mark.parametrize("view", ["Control chart (SPC)", "Story behind the curve"])
+def test_axe_finds_no_violation_on_the_measure_page_s_other_views(dashboard, page, view):
+    from urllib.parse import quote_plus
+
+    sign_in(page, dashboard)
+    page.goto(f"{dashboard}/measure?area=rotherham&measure=known_carers&view={quote_plus(view)}")
+    page.get_by_role("heading", name="Carers known to services", level=1).wait_for()
+    settle(page)
+    assert violations(page) == []
