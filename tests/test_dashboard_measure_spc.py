@@ -57,7 +57,7 @@ def test_limits_are_recalculated_at_the_configured_change_and_each_segment_is_dr
         "limits recalculated for 2020-21 Q1 to 2022-23 Q4 (mean 21, limits 16 to 26), "
         "2023-24 Q1 to 2024-25 Q3 (mean 51, limits 42 to 60)" in spec["description"]
     )
-    assert "events marked: 2023-24 Q1: GP practices' carers registers" in spec["description"]
+    assert "events marked: 2023-24 Q1: Process change: GP practices' carers" in spec["description"]
 
 
 def test_the_icons_and_one_sentence_for_status_and_assurance_are_shown():
