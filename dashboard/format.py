@@ -235,6 +235,9 @@ COLUMN_LABELS = {
     "comparator_median": "Median council",
     "comparator_councils": "Councils in the median",
     "our_value": "This dashboard's figure",
+    "our_lower_ci": "Its lower 95% limit",
+    "our_upper_ci": "Its upper 95% limit",
+    "compared": "Against the median council",
     "text": "Commentary",
     "author": "Author",
     "written_at": "Written at",
@@ -255,6 +258,8 @@ FIGURE_COLUMNS = {
     "moving_range",
     "comparator_median",
     "our_value",
+    "our_lower_ci",
+    "our_upper_ci",
 }
 COUNT_COLUMNS = {"numerator", "denominator", "comparator_councils", "segment", "population"}
 

@@ -271,7 +271,12 @@ def national_benchmarks(engine: Engine, *, area: str, measure_id: str) -> pd.Dat
     the_area = _area(area)
     values = store.read_values(engine, area=the_area.id, measure_id=measure_id, breakdown="all")
     years = values[~values["period"].str.contains("Q")]
-    return benchmarks(the_area.la_code, measure_id=measure_id, years=years)
+    return benchmarks(
+        the_area.la_code,
+        measure_id=measure_id,
+        years=years,
+        polarity=catalogue()[measure_id].polarity,
+    )
 
 
 # -- commentary and actions ---------------------------------------------------------

@@ -286,8 +286,20 @@ def show_comparisons() -> None:
         st.caption(
             f"ASCOF {code}, from the Survey of Adult Carers in England (NHS England). {note}. "
             "This dashboard's own figure for a financial year is shown beside it where there "
-            "is one."
+            "is one, with its 95% interval: Better, Similar or Worse than the median council "
+            "as the interval lies above, around or below it (the published data give no "
+            "England figure, so the median council stands in for it)."
         )
+        judged = national[national["compared"] != ""]
+        for row in judged.to_dict("records"):
+            st.write(
+                f"In {row['period']}, {area.name}'s own figure "
+                f"({fmt.number(row['our_value'], unit)}, 95% interval "
+                f"{fmt.number(row['our_lower_ci'], unit)} to "
+                f"{fmt.number(row['our_upper_ci'], unit)}) is **{row['compared'].lower()}** "
+                f"than the median council's published {fmt.number(row['comparator_median'], unit)}"
+                f" ({row['comparator_councils']} councils)."
+            )
         st.altair_chart(
             charts.benchmark_chart(
                 national, unit=unit, title=f"ASCOF {code}: {measure.title}", area_name=area.name
