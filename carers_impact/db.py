@@ -307,6 +307,25 @@ commentary = sa.Table(
     sa.Index("ix_commentary_area_measure", "area", "measure_id"),
 )
 
+curve_stories = sa.Table(
+    "curve_stories",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("area", sa.String(40), nullable=False),
+    sa.Column("measure_id", sa.String(60), nullable=False),
+    sa.Column("period", sa.String(12), nullable=False),
+    sa.Column("story", sa.Text, nullable=False),
+    sa.Column("partners", sa.Text, nullable=False),  # JSON: [{"partner": ..., "role": ...}]
+    sa.Column("what_works", sa.Text, nullable=False),
+    sa.Column("actions", sa.Text, nullable=False),  # JSON: the area's action ids
+    sa.Column("event", sa.Text, nullable=True),
+    sa.Column("event_date", sa.Date, nullable=True),
+    sa.Column("author", sa.String(100), nullable=False),
+    sa.Column("written_at", Timestamp, nullable=False),
+    sa.Index("ix_curve_stories_area_measure", "area", "measure_id"),
+)
+"""The Results-Based Accountability turn-the-curve record of a measure's quarter."""
+
 action_updates = sa.Table(
     "action_updates",
     metadata,

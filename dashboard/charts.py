@@ -16,7 +16,7 @@ the only way a point is told apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import altair as alt
 import pandas as pd
@@ -213,8 +213,10 @@ def measure_chart(
     trajectory: pd.DataFrame | None = None,
     targets: pd.DataFrame | None = None,
     baseline: pd.DataFrame | None = None,
+    events: Sequence[tuple[str, str]] = (),
 ) -> alt.LayerChart:
-    """A measure's series with its band, and its baseline, targets and trajectory if any."""
+    """A measure's series with its band, its baseline, targets and trajectory if any, and
+    dated `events` (quarter, what happened) as labelled vertical lines."""
     trajectory = trajectory if trajectory is not None else pd.DataFrame(columns=["period"])
     targets = targets if targets is not None else pd.DataFrame(columns=["period"])
     baseline = baseline if baseline is not None else pd.DataFrame(columns=["period"])
@@ -229,6 +231,7 @@ def measure_chart(
         layers.append(
             target_trajectory(trajectory, targets, baseline, unit=unit, domain=domain, keys=keys)
         )
+    layers += event_marks(events, domain=domain)
     latest = series.dropna(subset=["value"])
     description = f"{title}: line chart by quarter"
     if len(latest):
@@ -242,9 +245,38 @@ def measure_chart(
             f"{fmt.number(v, unit)} by {p}"
             for p, v in zip(targets["period"], targets["value"], strict=True)
         )
+    description += _events_description(events, domain)
     return alt.layer(*layers).properties(
         title=title, height=HEIGHT, description=description, autosize=AUTOSIZE
     )
+
+
+def event_marks(events: Sequence[tuple[str, str]], *, domain: list[str]) -> list[alt.Chart]:
+    """Each dated event inside the chart's quarters as a vertical line with its label."""
+    shown = [(p, text) for p, text in events if p in set(domain)]
+    if not shown:
+        return []
+    data = pd.DataFrame(shown, columns=["period", "event"])
+    data["offset"] = [4 + 13 * (i % 3) for i in range(len(data))]  # labels stacked, not overlaid
+    rule = (
+        alt.Chart(data)
+        .mark_rule(color=PURPLE, strokeDash=[3, 3], strokeWidth=1.5)
+        .encode(
+            x=_x(domain),
+            tooltip=[alt.Tooltip("period:N", title="Quarter"), alt.Tooltip("event:N", title="")],
+        )
+    )
+    label = (
+        alt.Chart(data)
+        .mark_text(align="left", baseline="top", dx=4, fontSize=10, color=PURPLE, limit=260)
+        .encode(x=_x(domain), y=alt.Y("offset:Q", scale=None, axis=None), text="event:N")
+    )
+    return [rule, label]
+
+
+def _events_description(events: Sequence[tuple[str, str]], domain: list[str]) -> str:
+    shown = [f"{p}: {text}" for p, text in events if p in set(domain)]
+    return ("; events marked: " + "; ".join(shown)) if shown else ""
 
 
 def _causes(frame: pd.DataFrame) -> pd.Series:
@@ -270,6 +302,8 @@ def spc_overlay(frame: pd.DataFrame, *, kind: str, unit: str, domain: list[str])
             ("upper_limit", "Upper control limit", GREY, [4, 4]),
             ("lower_limit", "Lower control limit", GREY, [4, 4]),
         ]
+    # Each process segment has its own centre and limits: lines break between them.
+    segment = {"detail": "segment:N"} if "segment" in frame else {}
     for field, name, colour, dash in lines:
         layers.append(
             alt.Chart(frame)
@@ -278,6 +312,7 @@ def spc_overlay(frame: pd.DataFrame, *, kind: str, unit: str, domain: list[str])
                 x=_x(domain),
                 y=_y(field, unit),
                 tooltip=[_tooltip(field, name, unit)],
+                **segment,
             )
         )
         end = frame.tail(1).assign(line=name)
@@ -319,25 +354,48 @@ def _rule_words(rule: str) -> str:
 
 
 def spc_chart(
-    frame: pd.DataFrame, *, kind: str, unit: str, title: str, target: float | None = None
+    frame: pd.DataFrame,
+    *,
+    kind: str,
+    unit: str,
+    title: str,
+    targets: Sequence[float] = (),
+    events: Sequence[tuple[str, str]] = (),
 ) -> alt.LayerChart:
-    """An XmR chart (or a run chart) of a series: grey line, centre, limits, special causes."""
+    """An XmR chart (or a run chart) of a series: grey line, centre, limits, special causes.
+
+    `targets` are what assurance was judged against (the trajectory's coming values or
+    the next target), drawn as a green band; `events` are process changes, as lines.
+    """
     domain = quarter_domain(frame["period"])
     layers = [
         alt.Chart(frame)
         .mark_line(color=LIGHT_GREY, strokeWidth=2)
         .encode(x=_x(domain), y=_y("value", unit))
     ]
-    if target is not None:
+    if len(targets):
+        low, high = min(targets), max(targets)
+        words = (
+            fmt.number(low, unit)
+            if low == high
+            else f"{fmt.number(low, unit)} to {fmt.number(high, unit)}"
+        )
         rule = pd.DataFrame(
-            {"target": [target], "label": [f"Next target {fmt.number(target, unit)}"]}
+            {"target": [low], "target_end": [high], "label": [f"To meet next: {words}"]}
         )
         layers.append(
             alt.Chart(rule)
             .mark_rule(color=GREEN, strokeDash=[2, 2], strokeWidth=1.5)
             .encode(y=_y("target", unit), tooltip=["label:N"])
         )
+        if high != low:
+            layers.append(
+                alt.Chart(rule)
+                .mark_rule(color=GREEN, strokeDash=[2, 2], strokeWidth=1.5)
+                .encode(y=_y("target_end", unit), tooltip=["label:N"])
+            )
     layers.append(spc_overlay(frame, kind=kind, unit=unit, domain=domain))
+    layers += event_marks(events, domain=domain)
     flagged = int((frame["special_cause"] != "").sum()) if "special_cause" in frame else 0
     chart_name = "XmR control chart" if kind == "xmr" else "run chart"
     description = (
@@ -345,6 +403,15 @@ def spc_chart(
         f"{frame['period'].iloc[-1]}; {flagged} point{' shows' if flagged == 1 else 's show'} "
         "special cause variation"
     )
+    if "segment" in frame and frame["segment"].nunique() > 1:
+        description += "; limits recalculated for " + ", ".join(
+            f"{g['period'].iloc[0]} to {g['period'].iloc[-1]} (mean "
+            f"{fmt.number(g['mean'].iloc[0], unit)}, limits "
+            f"{fmt.number(g['lower_limit'].iloc[0], unit)} to "
+            f"{fmt.number(g['upper_limit'].iloc[0], unit)})"
+            for _, g in frame.groupby("segment", sort=True)
+        )
+    description += _events_description(events, domain)
     return alt.layer(*layers).properties(
         title=title, height=HEIGHT, description=description, autosize=AUTOSIZE
     )

@@ -93,6 +93,16 @@ def comments(area: str, measure_id: str | None = None) -> pd.DataFrame:
     return _comments(*_key(), area, measure_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _stories(url: str, version: str, area: str, measure_id: str | None) -> pd.DataFrame:
+    return api.stories(_engine(url), area=area, measure_id=measure_id)
+
+
+def stories(area: str, measure_id: str | None = None) -> pd.DataFrame:
+    """Turn-the-curve records, newest quarter first."""
+    return _stories(*_key(), area, measure_id)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _actions(url: str, version: str, area: str) -> pd.DataFrame:
     return api.actions(_engine(url), area=area)
@@ -217,6 +227,10 @@ def add_comment(*, area: str, measure_id: str, period: str, text: str, author: s
     return api.add_comment(
         engine(), area=area, measure_id=measure_id, period=period, text=text, author=author
     )
+
+
+def add_story(*, area: str, measure_id: str, author: str, **record) -> int:
+    return api.add_story(engine(), area=area, measure_id=measure_id, author=author, **record)
 
 
 def update_action(*, area: str, action_id: str, status: str, note: str, author: str) -> int:

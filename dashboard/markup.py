@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -53,7 +54,7 @@ def status_tag(status: str | None) -> str:
     return tag(fmt.status(key), STATUS_CLASS.get(key, "neutral"))
 
 
-def sparkline(values: Sequence[float], *, unit: str, width: int = 120, height: int = 30) -> str:
+def sparkline(values: Sequence[float], *, unit: str, width: int = 100, height: int = 24) -> str:
     """A small line of the latest quarters, with a text alternative naming first and last."""
     points = [float(v) for v in values if not fmt.missing(v)]
     if len(points) < 2:
@@ -105,73 +106,225 @@ def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]], c
     )
 
 
-SCORECARD_HEADER = (
+# Making Data Count colours: blue improvement or pass, orange concern or fail, purple a
+# neutral special cause, grey common cause or hit and miss. Darker than MDC's own so
+# the icons keep 3:1 contrast on white; each icon also has a letter and a text alternative.
+ICON_COLOURS = {"blue": "#1d70b8", "orange": "#b35000", "purple": "#4c2c92", "grey": "#505a5f"}
+VARIATION_ICONS = {
+    "common_cause": ("grey", ""),
+    "special_cause_improvement": ("blue", ""),
+    "special_cause_concern": ("orange", ""),
+    "special_cause_neutral_high": ("purple", "H"),
+    "special_cause_neutral_low": ("purple", "L"),
+}
+ASSURANCE_ICONS = {
+    "consistently pass": ("blue", "P"),
+    "consistently fail": ("orange", "F"),
+    "hit and miss": ("grey", "?"),
+}
+ICON_SIZE = 32
+
+
+def _svg_image(body: str, *, label: str, size: int = ICON_SIZE, css: str = "ci-icon") -> str:
+    """An inline SVG as an image with a text alternative (Streamlit's sanitiser drops <svg>)."""
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'viewBox="0 0 40 40">{body}</svg>'
+    )
+    source = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return (
+        f'<img class="{css}" src="{source}" width="{size}" height="{size}" '
+        f'alt="{escape(label)}" title="{escape(label)}">'
+    )
+
+
+def _circle(colour: str, *, dashed: bool = False) -> str:
+    dash = ' stroke-dasharray="4 3"' if dashed else ""
+    return f'<circle cx="20" cy="20" r="17" fill="#fff" stroke="{colour}" stroke-width="3"{dash}/>'
+
+
+def _letter(text: str, colour: str, *, y: int = 26) -> str:
+    return (
+        f'<text x="20" y="{y}" text-anchor="middle" font-family="Arial, sans-serif" '
+        f'font-size="16" font-weight="700" fill="{colour}">{escape(text)}</text>'
+    )
+
+
+def variation_icon(variation: str | None, *, direction: str = "", reason: str = "") -> str:
+    """The Making Data Count variation icon; a blank one saying why where there is none."""
+    if fmt.missing(variation) or variation not in VARIATION_ICONS:
+        label = "No variation icon" + (f": {reason}" if reason else "")
+        return _svg_image(_circle(ICON_COLOURS["grey"], dashed=True), label=label)
+    name, letter = VARIATION_ICONS[variation]
+    colour = ICON_COLOURS[name]
+    if variation in ("special_cause_improvement", "special_cause_concern"):
+        letter = {"high": "H", "low": "L"}.get(direction, "")
+    if variation == "common_cause":
+        dots = "".join(
+            f'<circle cx="{x}" cy="{y}" r="2.2" fill="{colour}"/>'
+            for x, y in ((10, 22), (15, 18), (20, 23), (25, 17), (30, 21))
+        )
+        body = _circle(colour) + dots
+    else:
+        rising = direction != "low"
+        line = "9,28 15,25 21,22 27,16 31,12" if rising else "9,12 15,16 21,19 27,24 31,28"
+        body = (
+            _circle(colour)
+            + f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="1.5" '
+            'opacity="0.5"/>' + _letter(letter, colour)
+        )
+    return _svg_image(body, label=fmt.variation_label(variation, direction=direction))
+
+
+def assurance_icon(assurance: str | None, *, reason: str = "") -> str:
+    """The Making Data Count assurance icon; a blank one saying why where there is none."""
+    if fmt.missing(assurance) or assurance not in ASSURANCE_ICONS:
+        label = "No assurance icon" + (f": {reason}" if reason else "")
+        return _svg_image(_circle(ICON_COLOURS["grey"], dashed=True), label=label)
+    name, letter = ASSURANCE_ICONS[assurance]
+    colour = ICON_COLOURS[name]
+    target_line = (
+        f'<line x1="8" y1="30" x2="32" y2="30" stroke="{colour}" stroke-width="1.5" '
+        'stroke-dasharray="3 2"/>'
+    )
+    body = _circle(colour) + target_line + _letter(letter, colour, y=25)
+    return _svg_image(body, label=f"Assurance: {fmt.ASSURANCE_SHORT[assurance]}")
+
+
+def measure_link(row: dict, *, area: str, period: str | None) -> str:
+    """The measure's name as a link to its page, carrying the area (and a chosen quarter)."""
+    query = {"area": area, "measure": row["measure_id"]}
+    if period:
+        query["period"] = period
+    return f'<a href="measure?{escape(urlencode(query))}" target="_self">{escape(row["title"])}</a>'
+
+
+def theme_tags(titles) -> str:
+    return " ".join(
+        f'<span class="ci-theme">{escape(t)}</span>'
+        for t in (titles if isinstance(titles, list) else [])
+    )
+
+
+SUMMARY_HEADER = ("Measure", "Latest", "Target", "Variation", "Assurance", "Status", "Trend")
+
+
+def summary_table(
+    rows: pd.DataFrame,
+    *,
+    caption: str,
+    area: str,
+    period: str | None,
+    period_shown: str | None = None,
+) -> str:
+    """The Making Data Count summary: one row per measure, with its icons and status.
+
+    `period` is a quarter chosen by the user (carried by the links); a measure's
+    latest quarter is written beside its value only where it is not `period_shown`.
+    """
+    out = []
+    for r in rows.to_dict("records"):
+        unit = r["unit"]
+        target = "–"
+        if not fmt.missing(r["next_target"]):
+            target = (
+                f"{escape(fmt.number(r['next_target'], unit))}"
+                f' <span class="ci-muted">by {escape(str(r["next_target_label"]))}</span>'
+            )
+        latest = f'<span class="ci-value">{escape(fmt.number(r["value"], unit))}</span>'
+        if r["period"] != period_shown:  # a measure whose latest quarter is an earlier one
+            latest += f' <span class="ci-muted">{_text(r["period"], "no data")}</span>'
+
+        reason = "" if fmt.missing(r["spc_reason"]) else r["spc_reason"]
+        chart_reason = "too few quarters for control limits" if r["chart"] == "run" else reason
+        out.append(
+            [
+                measure_link(r, area=area, period=period)
+                + f' <span class="ci-tags">{theme_tags(r["theme_titles"])}</span>',
+                latest,
+                target,
+                variation_icon(
+                    r["variation"], direction=r["variation_direction"] or "", reason=chart_reason
+                ),
+                assurance_icon(r["assurance"], reason=r["assurance_reason"] or ""),
+                status_tag(r["status"]),
+                sparkline(
+                    r["sparkline"] if isinstance(r["sparkline"], list) else [],
+                    unit=unit,
+                    width=80,
+                ),
+            ]
+        )
+    return _table(caption, SUMMARY_HEADER, out, "ci-scorecard ci-summary")
+
+
+DETAIL_HEADER = (
     "Measure",
-    "Latest",
     "Change on previous quarter",
+    "Change on a year ago",
     "Change since baseline",
-    "2025 target",
-    "2027 target",
-    "Status",
-    "Trend",
-    "Variation (SPC)",
+    "Forecast to the target",
+    "What status and assurance mean together",
+    "Story behind the curve (latest)",
 )
 
 
-def scorecard_table(rows: pd.DataFrame, *, caption: str) -> str:
-    """One theme's measures: value, changes, targets, status, sparkline and SPC in words."""
+def change_cell(difference, verdict, *, unit: str, since: str | None = None) -> str:
+    """A change in words, coloured only when a test says it is better or worse."""
+    text = escape(fmt.change(difference, unit, verdict=verdict))
+    cell = f'<span class="ci-{fmt.verdict_class(verdict)}">{text}</span>'
+    if since:
+        cell += f'<br><span class="ci-muted">{escape(since)}</span>'
+    return cell
+
+
+def _latest_story(record: dict | None) -> str:
+    if record is None:
+        return '<span class="ci-muted">None yet</span>'
+    partners = ", ".join(p["partner"] for p in record["partners"])
+    return (
+        f"{escape(record['story'])}"
+        f'<br><span class="ci-muted">{escape(record["period"])}'
+        + (f"; partners: {escape(partners)}" if partners else "")
+        + "</span>"
+    )
+
+
+def detail_table(
+    rows: pd.DataFrame,
+    *,
+    caption: str,
+    area: str,
+    period: str | None,
+    stories: dict[str, dict] | None = None,
+) -> str:
+    """Changes tested for significance, the forecast and the story, one row per measure.
+
+    `stories` maps a measure to its latest turn-the-curve record, if any.
+    """
+    stories = stories or {}
     out = []
     for r in rows.to_dict("records"):
-        unit, polarity = r["unit"], r["polarity"]
-        measure = (
-            f"{escape(r['title'])}"
-            f'<br><span class="ci-muted">{escape(fmt.POLARITY_WORDS[polarity])}</span>'
-        )
-        ci = fmt.interval(r["lower_ci"], r["upper_ci"], unit)
-        latest = (
-            f'<span class="ci-value">{escape(fmt.number(r["value"], unit))}</span>'
-            f'<br><span class="ci-muted">{_text(r["period"], "no data")}'
-            f"{'; ' + escape(ci) if ci else ''}</span>"
-        )
-        previous = (
-            f'<span class="ci-{fmt.change_direction(r["change_on_previous"], polarity)}">'
-            f"{escape(fmt.change(r['change_on_previous'], unit, polarity))}</span>"
-        )
-        baseline = (
-            f'<span class="ci-{fmt.change_direction(r["change_on_baseline"], polarity)}">'
-            f"{escape(fmt.change(r['change_on_baseline'], unit, polarity))}</span>"
-        )
-        if not fmt.missing(r["baseline_period"]) and not fmt.missing(r["baseline_value"]):
-            baseline += (
-                f'<br><span class="ci-muted">from {escape(fmt.number(r["baseline_value"], unit))}'
-                f" in {_text(r['baseline_period'])}</span>"
-            )
-        status = status_tag(r["status"])
-        if not fmt.missing(r["expected"]):
-            status += (
-                f'<br><span class="ci-muted">trajectory {escape(fmt.number(r["expected"], unit))}'
-                "</span>"
-            )
-        chart = None if fmt.missing(r["chart"]) else r["chart"]
-        variation = escape(fmt.variation(r["variation"], chart=chart))
-        if not fmt.missing(r["assurance"]):
-            variation += (
-                f'<br><span class="ci-muted">{escape(fmt.assurance(r["assurance"]))}</span>'
+        unit = r["unit"]
+        baseline_since = None
+        if not fmt.missing(r["baseline_value"]):
+            baseline_since = (
+                f"from {fmt.number(r['baseline_value'], unit)} in {r['baseline_period']}"
             )
         out.append(
             [
-                measure,
-                latest,
-                previous,
-                baseline,
-                escape(fmt.number(r["target_2025"], unit)),
-                escape(fmt.number(r["target_2027"], unit)),
-                status,
-                sparkline(r["sparkline"] if isinstance(r["sparkline"], list) else [], unit=unit),
-                variation,
+                measure_link(r, area=area, period=period),
+                change_cell(r["change_on_previous"], r["previous_verdict"], unit=unit),
+                change_cell(r["change_on_year"], r["year_verdict"], unit=unit),
+                change_cell(
+                    r["change_on_baseline"], r["baseline_verdict"], unit=unit, since=baseline_since
+                ),
+                escape(fmt.forecast_sentence(r, unit=unit)),
+                escape(r["story"] or ""),
+                _latest_story(stories.get(r["measure_id"])),
             ]
         )
-    return _table(caption, SCORECARD_HEADER, out, "ci-scorecard")
+    return _table(caption, DETAIL_HEADER, out, "ci-scorecard ci-detail")
 
 
 def quality_table(matrix: pd.DataFrame, *, caption: str) -> str:
@@ -232,3 +385,34 @@ def comment(text: str, *, author: str, written_at, period: str) -> str:
         f"{escape(fmt.timestamp(written_at))}</p>"
         f'<p class="ci-comment-text">{escape(text)}</p></article>'
     )
+
+
+def curve_story(record: dict, *, action_titles: dict[str, str]) -> str:
+    """One turn-the-curve record: story, partners and roles, what works, action plan, event."""
+    partners = "".join(
+        f"<li>{escape(p['partner'])}: {escape(p['role'])}</li>" for p in record["partners"]
+    )
+    actions = "".join(f"<li>{escape(action_titles.get(a, a))}</li>" for a in record["actions"])
+    parts = [
+        '<article class="ci-comment ci-story">',
+        f'<p class="ci-muted">{escape(record["period"])}: {escape(record["author"])}, '
+        f"{escape(fmt.timestamp(record['written_at']))}</p>",
+        f'<p><strong>Story behind the curve.</strong> <span class="ci-comment-text">'
+        f"{escape(record['story'])}</span></p>",
+    ]
+    if partners:
+        parts.append(f"<p><strong>Partners with a role to play</strong></p><ul>{partners}</ul>")
+    if record["what_works"]:
+        parts.append(
+            f'<p><strong>What works.</strong> <span class="ci-comment-text">'
+            f"{escape(record['what_works'])}</span></p>"
+        )
+    if actions:
+        parts.append(f"<p><strong>Action plan</strong></p><ul>{actions}</ul>")
+    if not fmt.missing(record.get("event")) and record.get("event"):
+        parts.append(
+            f"<p><strong>Event.</strong> {escape(record['event'])} "
+            f"({record['event_date']:%d/%m/%Y})</p>"
+        )
+    parts.append("</article>")
+    return "".join(parts)

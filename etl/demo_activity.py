@@ -1,4 +1,4 @@
-"""The strategic group's side of the demo: commentary on measures and updates of actions.
+"""The strategic group's side of the demo: stories behind the curve, commentary, action updates.
 
 Dated after the quarters they are about, written by the demo accounts, so the
 measure pages and the strategy actions page show a history a partnership would
@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from carers_impact.periods import Quarter
-from measures.storage import actions, commentary
+from measures.storage import actions, commentary, stories
 from measures.storage.quarters import quarters_with_figures
 
 COMMENTARY = (
@@ -57,6 +57,55 @@ COMMENTARY = (
     ),
 )
 """(area, measure, how many quarters before the latest, author, text)."""
+
+STORIES = (
+    {
+        "area": "rotherham",
+        "measure_id": "known_carers",
+        "back": 1,
+        "story": "The register keeps rising since the GP practices' registers joined: carers "
+        "asked at every GP appointment are now counted once across the partnership. Men and "
+        "carers aged 65 and over are still under-identified.",
+        "partners": [
+            ("NHS South Yorkshire ICB", "GP practices ask every patient whether they care"),
+            ("Rotherham carers' centre", "welcomes newly identified carers and runs groups"),
+            ("Adult Care", "keeps the register and offers an assessment"),
+        ],
+        "what_works": "Asking at the GP appointment, and a named carers' lead in each practice.",
+        "actions": ["locality-network-meetings", "meeting-place-map"],
+        "event": "Carers' hub opened in the town centre",
+        "event_day": 20,
+    },
+    {
+        "area": "rotherham",
+        "measure_id": "unplanned_breaks_pct",
+        "back": 2,
+        "story": "Emergency breaks rose over the winter, when two day services closed for "
+        "repairs; most were carers with no emergency plan.",
+        "partners": [
+            ("Rotherham carers' centre", "contacts every carer who had an unplanned break"),
+            ("Adult Care", "writes emergency plans with carers at assessment"),
+        ],
+        "what_works": "An emergency plan written at the first assessment.",
+        "actions": ["health-and-wellbeing-action-plan"],
+        "event": "",
+        "event_day": None,
+    },
+    {
+        "area": "southampton",
+        "measure_id": "carers_assessed_12m",
+        "back": 1,
+        "story": "Reviews moved to the carers' centre in the spring; the first quarter of the "
+        "new arrangement is still settling.",
+        "partners": [("Southampton carers' centre", "carries out reviews for the council")],
+        "what_works": "Reviews booked at the previous review, not left to the carer to ask.",
+        "actions": ["voluntary-sector-assessments", "emergency-plans"],
+        "event": "Reviews moved to the carers' centre",
+        "event_day": 1,
+    },
+)
+"""Turn-the-curve records: `back` quarters before the latest; an event on `event_day` of the
+quarter's first month."""
 
 ACTION_UPDATES = (
     (
@@ -105,6 +154,26 @@ def add_demo_activity(engine: Engine) -> int:
     from measures.domain.area_files import load_areas
 
     areas = load_areas()
+    for record in STORIES:
+        quarter = _quarter(engine, record["area"], record["back"], latest)
+        if quarter is None:
+            continue
+        day = record["event_day"]
+        stories.add_story(
+            engine,
+            area=areas[record["area"]],
+            measure_id=record["measure_id"],
+            period=quarter.label,
+            story=record["story"],
+            partners=record["partners"],
+            what_works=record["what_works"],
+            actions=record["actions"],
+            event=record["event"],
+            event_date=quarter.start.replace(day=day) if day else None,
+            author="demo-viewer",
+            at=_after(quarter),
+        )
+        added += 1
     for area, action_id, status, back, note in ACTION_UPDATES:
         quarter = _quarter(engine, area, back, latest)
         if quarter is None:

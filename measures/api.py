@@ -32,8 +32,10 @@ from measures.domain.catalogue import BREAKDOWNS, POLARITY_WORDS, Catalogue, loa
 from measures.domain.compute import RESULT_COLUMNS
 from measures.domain.detail import MeasureDetail, build_detail
 from measures.domain.disclosure import make_csv_safe
+from measures.domain.reference import census_unpaid_carers
 from measures.storage import actions as action_log
 from measures.storage import commentary, comparison, publishing, quarters
+from measures.storage import stories as stories_store
 from measures.storage import values as store
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "action_updates",
     "actions",
     "add_comment",
+    "add_story",
     "area_for_organisation",
     "areas",
     "areas_dir",
@@ -70,11 +73,13 @@ __all__ = [
     "quarters_with_figures",
     "recompute_stale",
     "scorecard",
+    "stories",
     "update_action",
 ]
 
 OUTPUT_COLUMNS = list(RESULT_COLUMNS)
 InvalidComment = commentary.InvalidComment
+InvalidStory = stories_store.InvalidStory
 InvalidActionUpdate = action_log.InvalidUpdate
 UnknownAction = action_log.UnknownAction
 
@@ -139,7 +144,7 @@ def data_version(engine: Engine) -> str:
     """Changes whenever anything a page shows changes: a key for caching reads.
 
     Covers loads, reverts, withdrawals, recomputes, every publication action,
-    commentary, action updates and job runs; one cheap query. An area left
+    commentary, turn-the-curve stories, action updates and job runs; one cheap query. An area left
     out of date by a process that stopped mid-change is recomputed first.
     """
 
@@ -153,6 +158,7 @@ def data_version(engine: Engine) -> str:
         latest(db.measure_values.c.computed_at),
         latest(db.publications.c.id),
         latest(db.commentary.c.id),
+        latest(db.curve_stories.c.id),
         latest(db.action_updates.c.id),
         latest(db.job_runs.c.id),
         latest(db.job_runs.c.finished_at),
@@ -232,12 +238,28 @@ def measure_detail(
 
 
 def compare_areas(engine: Engine, *, measure_id: str, period: str) -> pd.DataFrame:
-    """Every configured area's value of a measure in one quarter, with the area's name."""
+    """Every configured area's value of a measure in one quarter, with the area's name.
+
+    A count depends on the size of the area, so for a count measure `per_1000`
+    gives it per 1,000 people providing unpaid care (Census 2021), the fair
+    figure to compare areas by; `population` is that Census count.
+    """
     frame = comparison.read_across_areas(
         engine, measure_id=measure_id, period=canonical_period(period)
     )
-    names = {a.id: a.name for a in areas().values()}
+    configured = areas()
+    names = {a.id: a.name for a in configured.values()}
     frame.insert(1, "area_name", frame["area"].map(names).fillna(frame["area"]))
+    population = {
+        a.id: census_unpaid_carers(a.la_code)
+        for a in configured.values()
+        if a.id in set(frame["area"])
+    }
+    frame["population"] = frame["area"].map(population).astype(float)
+    if catalogue()[measure_id].unit == "count":
+        frame["per_1000"] = frame["value"] / frame["population"] * 1000
+    else:
+        frame["per_1000"] = float("nan")
     return frame
 
 
@@ -250,7 +272,12 @@ def national_benchmarks(engine: Engine, *, area: str, measure_id: str) -> pd.Dat
     the_area = _area(area)
     values = store.read_values(engine, area=the_area.id, measure_id=measure_id, breakdown="all")
     years = values[~values["period"].str.contains("Q")]
-    return benchmarks(the_area.la_code, measure_id=measure_id, years=years)
+    return benchmarks(
+        the_area.la_code,
+        measure_id=measure_id,
+        years=years,
+        polarity=catalogue()[measure_id].polarity,
+    )
 
 
 # -- commentary and actions ---------------------------------------------------------
@@ -270,6 +297,44 @@ def add_comment(
         raise UnknownMeasureForArea(f"{measure_id!r} is not in the measure catalogue")
     return commentary.add_comment(
         engine, area=the_area.id, measure_id=measure_id, period=period, text=text, author=author
+    )
+
+
+def stories(engine: Engine, *, area: str, measure_id: str | None = None) -> pd.DataFrame:
+    """Turn-the-curve records (story, partners, what works, actions, event), newest first."""
+    return stories_store.read_stories(engine, area=_area(area).id, measure_id=measure_id)
+
+
+def add_story(
+    engine: Engine,
+    *,
+    area: str,
+    measure_id: str,
+    period: str,
+    story: str,
+    partners=(),
+    what_works: str = "",
+    actions=(),
+    event: str = "",
+    event_date: date | None = None,
+    author: str,
+) -> int:
+    """Record the story behind a measure's curve for a quarter; returns its id."""
+    the_area = _area(area)
+    if measure_id not in the_area.measure_ids or measure_id not in catalogue():
+        raise UnknownMeasureForArea(f"{the_area.name} does not track {measure_id!r}")
+    return stories_store.add_story(
+        engine,
+        area=the_area,
+        measure_id=measure_id,
+        period=period,
+        story=story,
+        partners=partners,
+        what_works=what_works,
+        actions=actions,
+        event=event,
+        event_date=event_date,
+        author=author,
     )
 
 

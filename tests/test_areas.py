@@ -321,3 +321,63 @@ def test_an_organisation_code_may_appear_once_in_an_area(tmp_path):
     with pytest.raises(DuplicateOrganisation) as caught:
         load_areas(tmp_path)
     assert (caught.value.file, caught.value.field) == ("testshire.toml", "organisations.code")
+
+
+# -- process changes (SPC limits recalculated from a known cause) ---------------------
+
+WITH_CHANGES = 'targets = [{ by = "2025"'
+CHANGES_LINE = 'changes = [{{ period = "2024-25 Q2", reason = "GP registers joined" }}]\n'
+
+
+def with_changes(folder: Path, changes: str) -> Path:
+    text = MINIMAL.replace("[[actions]]", changes + "\n[[actions]]", 1)
+    return write_area(folder, text.format(id="testshire", prefix="TST"))
+
+
+def test_a_measure_s_process_changes_are_read_in_time_order(tmp_path):
+    with_changes(
+        tmp_path,
+        'changes = [{{ period = "2025-26 Q1", reason = "New register" }}, '
+        '{{ period = "2024/25 Q2", reason = "GP registers joined" }}]',
+    )
+    changes = load_areas(tmp_path)["testshire"].process_changes["known_carers"]
+    assert [(c.period, c.reason) for c in changes] == [
+        ("2024-25 Q2", "GP registers joined"),
+        ("2025-26 Q1", "New register"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "problem"),
+    [
+        ('changes = "2024-25 Q2"', "measures.known_carers.changes", "must be a list"),
+        (
+            'changes = [{{ period = "2024 Q2", reason = "x" }}]',
+            "measures.known_carers.changes[0].period",
+            "not a quarter",
+        ),
+        (
+            'changes = [{{ period = "2024-25 Q2" }}]',
+            "measures.known_carers.changes[0].reason",
+            "non-empty text",
+        ),
+        (
+            'changes = [{{ period = "2024-25 Q2", reason = "x", why = "y" }}]',
+            "measures.known_carers.changes[0].why",
+            "unknown setting",
+        ),
+        (
+            'changes = [{{ period = "2024-25 Q2", reason = "x" }}, '
+            '{{ period = "2024-25 Q2", reason = "y" }}]',
+            "measures.known_carers.changes",
+            "same quarter twice",
+        ),
+    ],
+    ids=["not a list", "not a quarter", "no reason", "unknown key", "twice"],
+)
+def test_a_bad_process_change_is_named_with_its_file_and_field(tmp_path, changes, field, problem):
+    with_changes(tmp_path, changes)
+    with pytest.raises(AreaConfigError) as caught:
+        load_areas(tmp_path)
+    assert caught.value.field == field
+    assert problem in str(caught.value)

@@ -68,11 +68,13 @@ def test_an_uploader_signs_in_uploads_a_bad_then_a_good_file_and_sees_the_measur
     page.get_by_role("heading", name="Scorecard").wait_for()
     first_table = page.locator("table.ci-scorecard").first
     expect(first_table).to_contain_text("2024-25 Q2")
-    expect(first_table).to_contain_text("Up 6 (better)")
     expect(first_table.locator(".ci-value").first).to_have_text("61")
+    page.get_by_role("tab", name="Changes, forecasts and what they mean").click()
+    # 61 against 55 carers is within chance (exact Poisson test), so it is not "better".
+    expect(page.locator("table.ci-detail")).to_contain_text("Up 6 (no significant change)")
 
 
-def test_a_viewer_adds_commentary_to_a_measure(dashboard, page):
+def test_a_viewer_adds_the_story_behind_the_curve_to_a_measure(dashboard, page):
     from playwright.sync_api import expect
 
     sign_in(page, dashboard["url"], "vera")
@@ -84,11 +86,13 @@ def test_a_viewer_adds_commentary_to_a_measure(dashboard, page):
     page.get_by_role("tab", name="Story behind the curve").click()
     expect(page).to_have_url(re.compile("view=Story"))
     note = "Outreach at GP surgeries started this quarter."
-    page.get_by_label("Commentary").fill(note)
-    page.get_by_role("button", name="Save commentary").click()
-    saved = page.locator("article.ci-comment").filter(has_text=note)
+    page.get_by_label("The story behind the curve").fill(note)
+    page.get_by_label("Partners with a role to play").fill("GP practices: ask every patient")
+    page.get_by_role("button", name="Save the story").click()
+    saved = page.locator("article.ci-story").filter(has_text=note)
     expect(saved).to_be_visible()
     expect(saved).to_contain_text("vera")
+    expect(saved).to_contain_text("GP practices: ask every patient")
 
 
 def test_a_page_opened_by_its_address_asks_for_sign_in_and_refuses_the_wrong_role(dashboard, page):

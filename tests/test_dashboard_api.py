@@ -344,3 +344,12 @@ def test_publication_status_lists_quarters_newest_first(engine):
     assert status["period"].tolist() == ["2024-25 Q2", "2024-25 Q1"]
     assert status["published"].tolist() == [False, True]
     assert status["published_at"].iloc[1] <= datetime.now(UTC)
+
+
+def test_areas_are_compared_per_1000_people_providing_unpaid_care_for_a_count(engine):
+    load(engine, 10, "2024-25 Q1")
+    load(engine, 20, "2024-25 Q1", org="SOT-ASC")
+    frame = api.compare_areas(engine, measure_id="known_carers", period="2024-25 Q1")
+    # Census 2021: 26,313 people providing unpaid care in Rotherham, 18,138 in Southampton.
+    assert frame["population"].tolist() == [26313, 18138]
+    assert frame["per_1000"].tolist() == pytest.approx([10 / 26.313, 20 / 18.138])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import altair as alt
 import pandas as pd
 import pytest
@@ -203,70 +205,216 @@ def test_sparkline_has_a_text_alternative():
 
 def scorecard_row(**overrides) -> dict:
     row = {
-        "theme_id": "t",
-        "theme_title": "Theme",
         "measure_id": "m",
         "title": "Carers <known>",
+        "themes": ["t"],
+        "theme_titles": ["Being <seen>", "Support"],
         "unit": "count",
         "polarity": "up",
         "period": "2024-25 Q1",
-        "value": 120.0,
+        "value": 3092.8500000000004,
         "lower_ci": None,
         "upper_ci": None,
         "previous_period": "2023-24 Q4",
-        "previous_value": 100.0,
-        "change_on_previous": 20.0,
+        "previous_value": 3070.0,
+        "change_on_previous": 22.85,
+        "previous_verdict": "no significant change",
+        "year_ago_period": "2023-24 Q1",
+        "year_ago_value": 2800.0,
+        "change_on_year": 292.85,
+        "year_verdict": "better",
         "baseline_period": "2021-22 Q4",
-        "baseline_value": 90.0,
-        "change_on_baseline": 30.0,
-        "target_2025": 130.0,
-        "target_2027": 150.0,
-        "expected": 125.0,
+        "baseline_value": 2291.0,
+        "change_on_baseline": 801.85,
+        "baseline_verdict": "better",
+        "target_2025": 2749.2,
+        "target_2027": 3092.8500000000004,
+        "next_target_label": "2027",
+        "next_target_period": "2026-27 Q4",
+        "next_target": 3092.8500000000004,
+        "expected": 2900.4,
         "status": "close",
         "chart": "run",
         "variation": None,
+        "variation_direction": "",
         "assurance": None,
-        "spc_reason": "",
+        "assurance_against": "trajectory",
+        "assurance_reason": "too few quarters for control limits",
+        "spc_reason": "Only 8 quarters of data",
+        "process_changes": [],
+        "suggested_change": None,
+        "story": "Just behind the trajectory; no assurance yet.",
+        "forecast_period": "2026-27 Q4",
+        "forecast_value": 3020.2,
+        "forecast_lower": 2900.4,
+        "forecast_upper": 3140.6,
+        "forecast_outlook": "unlikely",
+        "forecast_reason": "",
         "sparkline": [90.0, 100.0, 120.0],
     }
     return row | overrides
 
 
-def test_scorecard_table_states_status_and_change_in_words_and_escapes_text():
-    html = markup.scorecard_table(pd.DataFrame([scorecard_row()]), caption="Theme")
-    assert "Carers &lt;known&gt;" in html and "<known>" not in html
-    assert "Close to the trajectory" in html and "ci-tag-warn" in html
-    assert "Up 20 (better)" in html and "Up 30 (better)" in html
-    assert "Run chart: too few quarters" in html
-    assert '<th scope="col">2027 target</th>' in html
-
-
-def test_scorecard_table_copes_with_a_measure_without_data():
-    row = scorecard_row(
-        period=None,
-        value=None,
-        change_on_previous=None,
-        change_on_baseline=None,
-        status="not enough data",
-        chart=None,
-        sparkline=[],
+def test_the_summary_table_has_one_linked_row_per_measure_with_its_icons():
+    html = markup.summary_table(
+        pd.DataFrame([scorecard_row()]), caption="Measures", area="rotherham", period=None
     )
-    html = markup.scorecard_table(pd.DataFrame([row]), caption="Theme")
-    assert "no data" in html and "Not enough data" in html
+    assert "Carers &lt;known&gt;" in html and "<known>" not in html
+    assert '<a href="measure?area=rotherham&amp;measure=m" target="_self">' in html
+    assert '<span class="ci-theme">Being &lt;seen&gt;</span>' in html
+    assert "3,093" in html and "3092.85" not in html  # a count target shown whole
+    assert "Close to the trajectory" in html and "ci-tag-warn" in html
+    assert 'alt="No variation icon: too few quarters for control limits"' in html
+    assert 'alt="No assurance icon: too few quarters for control limits"' in html
+    header = [f'<th scope="col">{h}</th>' for h in ("Measure", "Latest", "Target")]
+    assert all(h in html for h in header)
+
+
+def test_a_chosen_quarter_travels_with_the_link():
+    html = markup.summary_table(
+        pd.DataFrame([scorecard_row()]), caption="M", area="rotherham", period="2023-24 Q4"
+    )
+    assert 'href="measure?area=rotherham&amp;measure=m&amp;period=2023-24+Q4"' in html
+
+
+def test_the_detail_table_colours_only_significant_changes():
+    html = markup.detail_table(
+        pd.DataFrame([scorecard_row()]), caption="Measures", area="rotherham", period=None
+    )
+    assert '<span class="ci-same">Up 23 (no significant change)</span>' in html
+    assert '<span class="ci-better">Up 293 (better)</span>' in html
+    assert (
+        "At the current rate, 3,020 by 2026-27 Q4 (2,900 to 3,141): the 2027 target of 3,093 "
+        "is unlikely to be met." in html
+    )
+    assert "Just behind the trajectory; no assurance yet." in html
 
 
 @pytest.mark.parametrize(
-    ("value", "unit", "polarity", "words"),
+    ("variation", "direction", "alt"),
     [
-        (-1.25, "percent", "down", "Down 1.2 points (better)"),
-        (3, "count", "down", "Up 3 (worse)"),
-        (0.0, "mean", "up", "No change"),
-        (2, "rate", "neutral", "Up 2.00"),
-        (None, "count", "up", "–"),
+        ("common_cause", "", "Common cause variation: no significant change"),
+        ("special_cause_improvement", "high", "Special cause variation: improvement (high values)"),
+        ("special_cause_concern", "low", "Special cause variation: concern (low values)"),
+        ("special_cause_neutral_high", "high", "Special cause variation: unusually high"),
     ],
 )
-def test_changes_are_said_with_their_direction_and_whether_better(value, unit, polarity, words):
-    assert fmt.change(value, unit, polarity) == words
+def test_variation_icons_are_svg_images_with_text_alternatives(variation, direction, alt):
+    icon = markup.variation_icon(variation, direction=direction)
+    assert icon.startswith('<img class="ci-icon" src="data:image/svg+xml;base64,')
+    assert f'alt="{alt}"' in icon
+    svg = base64.b64decode(icon.split("base64,")[1].split('"')[0]).decode()
+    assert svg.startswith("<svg") and ("<text" in svg) == (variation != "common_cause")
+    if direction:
+        assert f">{direction[0].upper()}</text>" in svg
+
+
+@pytest.mark.parametrize(
+    ("assurance", "letter", "alt"),
+    [
+        ("consistently pass", "P", "Assurance: consistently passes"),
+        ("consistently fail", "F", "Assurance: consistently fails"),
+        ("hit and miss", "?", "Assurance: hit and miss"),
+    ],
+)
+def test_assurance_icons_have_a_letter_and_a_text_alternative(assurance, letter, alt):
+    icon = markup.assurance_icon(assurance)
+    assert f'alt="{alt}"' in icon
+    svg = base64.b64decode(icon.split("base64,")[1].split('"')[0]).decode()
+    assert f">{letter}</text>" in svg
+
+
+def test_a_blank_icon_says_why():
+    assert 'alt="No assurance icon: no target to judge the process against"' in (
+        markup.assurance_icon(None, reason="no target to judge the process against")
+    )
+    assert (
+        'stroke-dasharray="4 3"'
+        in base64.b64decode(markup.variation_icon(None).split("base64,")[1].split('"')[0]).decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "verdict", "words"),
+    [
+        (-1.25, "percent", "better", "Down 1.2 points (better)"),
+        (3, "count", "worse", "Up 3 (worse)"),
+        (-0.04, "mean", "no significant change", "Down 0.04 (no significant change)"),
+        (0.0, "mean", "no significant change", "No change"),
+        (2, "rate", "higher", "Up 2.00 (significantly higher)"),
+        (None, "count", None, "–"),
+    ],
+)
+def test_changes_are_said_with_their_direction_and_what_the_test_says(value, unit, verdict, words):
+    assert fmt.change(value, unit, verdict=verdict) == words
+
+
+def test_only_a_significant_change_is_coloured():
+    assert fmt.verdict_class("better") == "better" and fmt.verdict_class("worse") == "worse"
+    assert fmt.verdict_class("no significant change") == "same"
+    assert fmt.delta_colour("no significant change", "up") == "off"
+    assert fmt.delta_colour("worse", "down") == "inverse"
+    assert fmt.signed_change(-40, "count", verdict="worse") == "-40 (worse)"
+
+
+def test_downloads_have_plain_headers_and_tidy_numbers():
+    card = pd.DataFrame([scorecard_row(), scorecard_row(unit="percent", value=71.12345)])
+    frame = fmt.scorecard_download(card)
+    text = csv_data(frame).decode()
+    assert "3092.8500000000004" not in text and "0000" not in text
+    assert ",3093," in text.splitlines()[1]
+    assert text.splitlines()[0].startswith("Measure,Themes,Unit,Better direction,Quarter,Latest")
+    assert "_" not in text.splitlines()[0]
+    first, second = text.splitlines()[1:3]
+    assert ",3093," in first  # a count as an integer
+    assert ",71.12," in second
+    tidied = fmt.tidy(
+        pd.DataFrame(
+            {
+                "period": ["2024-25 Q1"],
+                "value": [3092.8500000000004],
+                "our_value": [1.0],
+                "numerator": [3093.0],
+                "denominator": [None],
+            }
+        ),
+        unit="count",
+    )
+    assert list(tidied.columns) == [
+        "Quarter",
+        "Value",
+        "This dashboard's figure",
+        "Numerator",
+        "Denominator",
+    ]
+    assert tidied["Value"].iloc[0] == 3093 and str(tidied["Value"].dtype) == "Int64"
+
+
+def test_the_spc_chart_draws_each_segment_and_the_process_changes():
+    frame = xmr([10, 12, 11, 13, 12, 20, 22, 21, 23, 22], changes=[5])
+    frame = frame.rename_axis("period").reset_index()
+    frame["period"] = charts.quarter_domain(["2023-24 Q1", "2025-26 Q2"])
+    chart = charts.spc_chart(
+        frame,
+        kind="xmr",
+        unit="count",
+        title="Rebased",
+        events=[("2024-25 Q2", "GP registers joined")],
+    )
+    spec = chart.to_dict()
+    mean_line = next(
+        lay
+        for lay in layers(chart)
+        if lay["mark"]["type"] == "line" and lay["encoding"]["y"]["field"] == "mean"
+    )
+    assert mean_line["encoding"]["detail"]["field"] == "segment"
+    rules = [lay for lay in layers(chart) if lay["mark"]["type"] == "rule"]
+    assert any(r["encoding"].get("x", {}).get("field") == "period" for r in rules)
+    assert (
+        "limits recalculated for 2023-24 Q1 to 2024-25 Q1 (mean 12, limits 8 to 16), "
+        in (spec["description"])
+    )
+    assert "events marked: 2024-25 Q2: GP registers joined" in spec["description"]
 
 
 def test_quality_table_writes_each_state_as_a_word():

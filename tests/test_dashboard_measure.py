@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from carers_impact import db
 from measures import api
@@ -63,11 +64,18 @@ def test_breakdowns_show_which_carers_are_reached():
 def test_the_other_areas_are_the_comparator_and_the_page_says_how_many():
     at = as_user("vera", PAGE, area="rotherham", measure="known_carers", view=COMPARED)
     assert "The comparator is the 2 areas held in this dashboard" in texts(at)
-    compared = next(
-        s for s in charts(at) if s.get("title") == "Carers known to services, 2024-25 Q1"
-    )
-    assert "Rotherham (this area) 55" in compared["description"]
-    assert "Southampton 30" in compared["description"]
+    title = "Carers known to services per 1,000 people providing unpaid care, 2024-25 Q1"
+    compared = next(s for s in charts(at) if s.get("title") == title)
+    # Counts by the size of the area: 55 of Rotherham's 26,313 people providing unpaid care
+    # (Census 2021) is 2.1 per 1,000, ahead of Southampton's 30 of 18,138 (1.7).
+    assert "Rotherham (this area) 2.1" in compared["description"]
+    assert "Southampton 1.7" in compared["description"]
+    assert "compared per 1,000 people providing unpaid care (Census 2021)" in texts(at)
+
+
+def test_a_percentage_is_compared_as_it_is():
+    at = as_user("vera", PAGE, area="rotherham", measure="assessment_timeliness", view=COMPARED)
+    assert "per 1,000" not in texts(at)
 
 
 def test_a_survey_measure_is_compared_with_published_ascof_figures():
@@ -92,32 +100,21 @@ def test_the_definition_is_shown():
     assert definition in texts(at)
 
 
-def test_a_viewer_adds_commentary_that_shows_with_author_and_quarter(database):
-    at = as_user("vera", PAGE, area="rotherham", measure="new_carers", view=STORY)
-    at.selectbox(key="comment_quarter").select("2023-24 Q4")
-    at.text_area(key="comment_text").input("Register cleanse at the carers' centre in March.")
-    at.button(key="comment_save").click().run()
-    assert "Commentary on 2023-24 Q4 saved." in texts(at)
-    notes = [h.proto.body for h in at.html if h.proto.body.startswith("<article")]
-    assert len(notes) == 1
-    assert "Register cleanse at the carers&#x27; centre in March." in notes[0]
-    assert "2023-24 Q4: vera," in notes[0] and "UTC" in notes[0]
-    stored = api.comments(db.make_engine(database), area="rotherham", measure_id="new_carers")
-    assert stored["author"].tolist() == ["vera"]
-
-
-def test_empty_commentary_is_refused():
+def test_empty_story_is_refused():
     at = as_user("vera", PAGE, area="rotherham", measure="young_carers_known", view=STORY)
-    at.button(key="comment_save").click().run()
-    assert "Write something before saving the commentary" in [e.value for e in at.error]
+    at.button(key="story_save").click().run()
+    assert any("write something before saving" in e.value for e in at.error)
 
 
-def test_commentary_text_is_shown_as_text_not_markup():
+def test_story_text_is_shown_as_text_not_markup():
     at = as_user("vera", PAGE, area="rotherham", measure="respite_nights", view=STORY)
-    at.text_area(key="comment_text").input("<img src=x onerror=alert(1)> *bold*")
-    at.button(key="comment_save").click().run()
-    note = next(h.proto.body for h in at.html if h.proto.body.startswith("<article"))
-    assert "<img" not in note and "&lt;img src=x" in note
+    at.text_area(key="story_text").input("<img src=x onerror=alert(1)> *bold*")
+    at.text_area(key="story_partners").input("<b>Council</b>: <script>x</script>")
+    at.button(key="story_save").click().run()
+    at = as_user("vera", PAGE, area="rotherham", measure="respite_nights", view=STORY)
+    story = next(h.proto.body for h in at.html if "ci-story" in h.proto.body)
+    assert "<img" not in story and "&lt;img src=x" in story
+    assert "<script>" not in story and "&lt;b&gt;Council&lt;/b&gt;" in story
 
 
 def test_looking_back_at_an_earlier_quarter_caps_the_series():
@@ -127,3 +124,64 @@ def test_looking_back_at_an_earlier_quarter_caps_the_series():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Latest (2023-24 Q2)"] == "44"
     assert "Only 2 quarters of data" in texts(at)
+
+
+def test_the_status_icons_and_one_sentence_are_shown_and_changes_are_tested():
+    at = as_user("vera", PAGE, area="rotherham", measure="known_carers")
+    page = texts(at)
+    assert 'alt="No variation icon: too few quarters for control limits"' in page
+    assert "Not enough data for a status or an assurance." in page  # no baseline value yet
+    latest = next(m for m in at.metric if m.label.startswith("Latest"))
+    # 55 against 52: within chance, so said so and not coloured.
+    assert latest.proto.delta == "+3 (no significant change)"
+    assert latest.proto.color == 2  # off
+
+
+def test_the_figures_behind_the_chart_have_plain_headers():
+    at = as_user("vera", PAGE, area="rotherham", measure="known_carers")
+    table = at.dataframe[0].value
+    assert list(table.columns)[:4] == ["Quarter", "Value", "Lower 95% limit", "Upper 95% limit"]
+    assert str(table["Value"].dtype) == "Int64"
+
+
+def test_a_viewer_records_the_story_behind_the_curve_and_its_event_is_drawn(database):
+    at = as_user("vera", PAGE, area="rotherham", measure="young_carers_known", view=STORY)
+    action = api.areas()["rotherham"].actions[0]
+    at.selectbox(key="story_quarter").select("2024-25 Q1")
+    at.text_area(key="story_text").input("Schools now refer young carers.")
+    at.text_area(key="story_partners").input("Schools: refer young carers\nCSC: assesses them")
+    at.text_area(key="story_works").input("A young carers' lead in every school.")
+    at.multiselect(key="story_actions").select(action.id)
+    at.text_input(key="story_event").input("Young carers' festival")
+    at.date_input(key="story_event_date").set_value(date(2024, 6, 8))
+    at.button(key="story_save").click().run()
+    assert not at.error, [e.value for e in at.error]
+    stored = api.stories(
+        db.make_engine(database), area="rotherham", measure_id="young_carers_known"
+    )
+    assert stored["partners"].iloc[0] == [
+        {"partner": "Schools", "role": "refer young carers"},
+        {"partner": "CSC", "role": "assesses them"},
+    ]
+    at = as_user("vera", PAGE, area="rotherham", measure="young_carers_known", view=STORY)
+    story = next(h.proto.body for h in at.html if "ci-story" in h.proto.body)
+    assert (
+        "Schools now refer young carers." in story
+        and "<li>Schools: refer young carers</li>" in story
+    )
+    assert f"<li>{action.title}</li>" in story.replace("&#x27;", "'")
+    at = as_user("vera", PAGE, area="rotherham", measure="young_carers_known")
+    trend = next(
+        s for s in charts(at) if s.get("title") == "Young carers known to services, Rotherham"
+    )
+    assert "events marked: 2024-25 Q1: Young carers' festival (08/06/2024)" in trend["description"]
+    scorecard = as_user("vera", "views/scorecard.py", view="Changes, forecasts and what they mean")
+    assert "Schools now refer young carers." in "".join(h.proto.body for h in scorecard.html)
+
+
+def test_a_story_with_an_event_but_no_date_is_refused_with_what_to_fix():
+    at = as_user("vera", PAGE, area="rotherham", measure="new_carers", view=STORY)
+    at.text_area(key="story_text").input("More carers found at discharge.")
+    at.text_input(key="story_event").input("Discharge project started")
+    at.button(key="story_save").click().run()
+    assert any("An event needs both what happened and its date" in e.value for e in at.error)

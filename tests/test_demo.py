@@ -109,6 +109,10 @@ def test_the_demo_has_a_history_a_partnership_would_have(demo):
     assert (published["first_published_at"].dt.date > ended).all()
     assert not api.comments(engine, area="rotherham").empty
     assert not api.action_updates(engine, area="rotherham").empty
+    stories = api.stories(engine, area="rotherham", measure_id="known_carers")
+    latest = stories.iloc[0]
+    assert latest["event"] == "Carers' hub opened in the town centre"
+    assert len(latest["partners"]) == 3 and latest["actions"]
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from measures.spc import (
     NonNumericValues,
     SPCInputError,
     TooFewValues,
+    UnknownChange,
     UnknownPolarity,
     run_chart,
     spc_chart,
@@ -524,3 +525,88 @@ def test_real_series_rising_trend_from_below_the_lower_limit_is_an_improvement(
         "trend",
         "improvement",
     ]
+
+
+# --- limits recalculated at known process changes ----------------------------
+
+# Two processes of five quarters each. By hand:
+# segment 0: 10 12 11 13 12, mean 58 / 5 = 11.6, moving ranges 2 1 2 1 (mean 1.5, none
+#   above 3.267 x 1.5 = 4.9), limits 11.6 -/+ 2.66 x 1.5 = 11.6 -/+ 3.99 = 7.61 to 15.59;
+# segment 1: 20 22 21 23 22, mean 108 / 5 = 21.6, moving ranges 2 1 2 1, limits 17.61 to
+#   25.59. The jump of 8 between the segments is no moving range of either.
+REBASED = [10, 12, 11, 13, 12, 20, 22, 21, 23, 22]
+LABELS = [f"2023-24 Q{q}" for q in range(1, 5)] + [f"2024-25 Q{q}" for q in range(1, 5)]
+LABELS += ["2025-26 Q1", "2025-26 Q2"]
+
+
+def rebased(**options):
+    return xmr(pd.Series(REBASED, index=LABELS), changes=["2024-25 Q2"], **options)
+
+
+def test_limits_are_recalculated_for_each_segment_as_worked_out_by_hand():
+    frame = rebased()
+    first, second = frame.iloc[:5], frame.iloc[5:]
+    assert list(frame["segment"]) == [0] * 5 + [1] * 5
+    assert first["mean"].tolist() == pytest.approx([11.6] * 5)
+    assert first["lower_limit"].tolist() == pytest.approx([7.61] * 5)
+    assert first["upper_limit"].tolist() == pytest.approx([15.59] * 5)
+    assert second["mean"].tolist() == pytest.approx([21.6] * 5)
+    assert second["lower_limit"].tolist() == pytest.approx([17.61] * 5)
+    assert second["upper_limit"].tolist() == pytest.approx([25.59] * 5)
+    assert np.isnan(frame["moving_range"].iloc[5]) and frame["moving_range"].iloc[6] == 2
+
+
+def test_a_recalculated_process_has_no_special_cause_the_step_alone_would_give():
+    assert (rebased()["rule"] == "").all()
+    assert rebased().attrs["variation"] == "common_cause"
+    one_process = xmr(REBASED)  # mean 16.6, limits 12.61 to 20.59
+    assert one_process["upper_limit"].iloc[0] == pytest.approx(20.59)
+    assert (one_process["rule"] != "").sum() > 0
+
+
+def test_runs_are_looked_for_within_a_segment_only():
+    # Seven points above 11 in a row, but four before the change and three after.
+    values = [8, 9, 10, 9, 12, 13, 12, 13, 15, 16, 15]
+    labels = [str(i) for i in range(len(values))]
+    frame = xmr(pd.Series(values, index=labels), changes=["8"])
+    assert "shift" not in set(frame["rule"])
+
+
+def test_assurance_uses_the_latest_segment_s_limits():
+    assert rebased(target=16).attrs["assurance"] == "consistently pass"  # below 17.61
+    assert xmr(REBASED, target=16).attrs["assurance"] == "hit and miss"
+
+
+def test_a_sustained_shift_without_a_change_is_found_where_it_starts():
+    values = [10, 12, 11, 13, 12, 11, 10, 12, 20, 22, 21, 23, 22, 21, 20]
+    labels = [f"p{i}" for i in range(len(values))]
+    frame = xmr(pd.Series(values, index=labels))
+    assert frame.attrs["sustained_shift"] == "p8"  # seven above the mean, to the latest
+    rebased_there = xmr(pd.Series(values, index=labels), changes=["p8"])
+    assert rebased_there.attrs["sustained_shift"] is None
+
+
+def test_a_change_outside_the_series_or_leaving_one_point_is_an_error():
+    with pytest.raises(UnknownChange, match="2030-31 Q1"):
+        xmr(pd.Series(REBASED, index=LABELS), changes=["2030-31 Q1"])
+    with pytest.raises(TooFewValues, match="only 1 value"):
+        xmr(pd.Series(REBASED, index=LABELS), changes=["2025-26 Q2"])
+
+
+@pytest.mark.parametrize(
+    ("targets", "polarity", "assurance"),
+    [  # NO_SIGNAL's limits are 5.68 and 16.32
+        ([4, 5, 5.5], "up", "consistently pass"),
+        ([17, 18], "up", "consistently fail"),
+        ([5, 11], "up", "hit and miss"),
+        ([5, 17], "up", "hit and miss"),  # passes some quarters, fails others
+        ([17, 18], "down", "consistently pass"),
+    ],
+)
+def test_assurance_against_a_trajectory_needs_every_coming_value(targets, polarity, assurance):
+    assert xmr(NO_SIGNAL, polarity=polarity, target=targets).attrs["assurance"] == assurance
+
+
+def test_the_latest_point_s_direction_is_given_for_the_icon():
+    assert xmr(TREND[:11]).attrs["variation_direction"] == "high"
+    assert xmr(NO_SIGNAL).attrs["variation_direction"] == ""

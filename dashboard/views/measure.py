@@ -54,36 +54,75 @@ st.caption(
 )
 
 series = detail.series.dropna(subset=["value"])
-previous = series["value"].iloc[-2] if len(series) > 1 else None
 latest = series["value"].iloc[-1] if len(series) else None
+outlook, changes = detail.outlook, detail.changes
+records = data.stories(area.id, measure_id)
+events = [(c.period, f"Process change: {c.reason}") for c in outlook.applied_changes] + [
+    (fmt.quarter_of(r["event_date"]), f"{r['event']} ({r['event_date']:%d/%m/%Y})")
+    for r in records.to_dict("records")
+    if isinstance(r["event"], str) and r["event"]
+]
 one, two, three, four = st.columns(4)
 one.metric(
     f"Latest ({detail.period or 'no data'})",
     fmt.number(latest, unit),
-    delta=fmt.change(latest - previous, unit, measure.polarity)
-    if latest is not None and previous is not None
-    else None,
-    delta_color="normal"
-    if measure.polarity == "up"
-    else ("inverse" if measure.polarity == "down" else "off"),
+    delta=fmt.signed_change(
+        changes["change_on_previous"], unit, verdict=changes["previous_verdict"]
+    ),
+    delta_color=fmt.delta_colour(changes["previous_verdict"], measure.polarity),
+    help="The change on the previous quarter; coloured only when statistically significant.",
 )
 two.metric(
     f"Baseline ({assessment.baseline_period})" if assessment.baseline_period else "Baseline",
     fmt.number(assessment.baseline_value, unit),
+    delta=fmt.signed_change(
+        changes["change_on_baseline"], unit, verdict=changes["baseline_verdict"]
+    ),
+    delta_color=fmt.delta_colour(changes["baseline_verdict"], measure.polarity),
+    help="The latest value's change since the baseline; coloured only when significant.",
 )
-three.metric(
-    "Expected on the trajectory",
-    fmt.number(assessment.expected, unit),
-    delta=None,
-)
+three.metric("Expected on the trajectory", fmt.number(assessment.expected, unit))
 with four:
-    st.markdown("**Status**")
-    st.html(markup.status_tag(assessment.status))
-    st.caption(
-        fmt.variation(
-            detail.spc.attrs.get("variation") if detail.spc is not None else None,
-            chart=detail.spc_kind,
+    st.markdown("**Status, variation and assurance**")
+    chart_reason = (
+        "too few quarters for control limits" if detail.spc_kind == "run" else detail.spc_reason
+    )
+    st.html(
+        markup.status_tag(assessment.status)
+        + " "
+        + markup.variation_icon(
+            outlook.variation, direction=outlook.variation_direction, reason=chart_reason
         )
+        + " "
+        + markup.assurance_icon(outlook.assurance, reason=outlook.assurance_reason)
+    )
+st.markdown(f"**{outlook.story}**")
+year = fmt.change(changes["change_on_year"], unit, verdict=changes["year_verdict"])
+if year != "–":
+    st.write(f"On a year ago ({changes['year_ago_period']}): {year}.")
+forecast = fmt.forecast_sentence(
+    {
+        "forecast_value": getattr(outlook.forecast, "value", None),
+        "forecast_lower": getattr(outlook.forecast, "lower", None),
+        "forecast_upper": getattr(outlook.forecast, "upper", None),
+        "forecast_period": getattr(outlook.forecast, "period", None),
+        "forecast_outlook": getattr(outlook.forecast, "outlook", None),
+        "forecast_reason": outlook.forecast_reason,
+        "next_target": outlook.next_target[2] if outlook.next_target else None,
+        "next_target_label": outlook.next_target[0] if outlook.next_target else None,
+    },
+    unit=unit,
+)
+if forecast:
+    st.write(forecast)
+if outlook.suggested_change:
+    st.info(
+        f"The values have stayed on one side of the mean since {outlook.suggested_change}: a "
+        "sustained shift, with no process change configured there. If the cause is known "
+        f"(a new service, a new source of data), add a change at {outlook.suggested_change} to "
+        "this measure in the area's configuration so the control limits are recalculated "
+        "from it.",
+        icon=":material/info:",
     )
 
 
@@ -100,18 +139,21 @@ def show_trend() -> None:
                 trajectory=detail.trajectory,
                 targets=detail.targets,
                 baseline=detail.baseline,
+                events=events,
             ),
             width="stretch",
         )
         if len(detail.baseline):
             st.caption(f"Baseline source: {detail.baseline['source'].iloc[0]}.")
-        table = detail.series.merge(detail.trajectory, on="period", how="left")
+        table = fmt.tidy(detail.series.merge(detail.trajectory, on="period", how="left"), unit=unit)
         with st.expander("The figures behind the chart"):
             st.dataframe(table, hide_index=True)
         components.download_csv(table, filename=f"series_{slug}.csv")
         if len(detail.targets):
             components.download_csv(
-                pd.concat([detail.baseline, detail.targets], ignore_index=True),
+                fmt.tidy(
+                    pd.concat([detail.baseline, detail.targets], ignore_index=True), unit=unit
+                ),
                 filename=f"targets_{slug}.csv",
                 label="Download baseline and targets as CSV",
             )
@@ -124,14 +166,23 @@ def show_control_chart() -> None:
         attrs = detail.spc.attrs
         st.markdown(f"**{fmt.variation(attrs.get('variation'), chart=detail.spc_kind)}**")
         if attrs.get("assurance"):
-            st.write(fmt.assurance(attrs["assurance"]) + ".")
+            against = (
+                "the trajectory's values for the coming four quarters"
+                if outlook.assurance_against == "trajectory"
+                else "the next target"
+            )
+            st.write(
+                fmt.assurance(attrs["assurance"], against=outlook.assurance_against)
+                + f" (judged against {against})."
+            )
         st.altair_chart(
             charts.spc_chart(
                 detail.spc,
                 kind=detail.spc_kind,
                 unit=unit,
                 title=f"{measure.title}: {'XmR' if detail.spc_kind == 'xmr' else 'run'} chart",
-                target=attrs.get("target"),
+                targets=outlook.assurance_targets if detail.spc_kind == "xmr" else (),
+                events=events,
             ),
             width="stretch",
         )
@@ -147,7 +198,7 @@ def show_control_chart() -> None:
                 )
                 + "."
             )
-        components.download_csv(detail.spc, filename=f"spc_{slug}.csv")
+        components.download_csv(fmt.tidy(detail.spc, unit=unit), filename=f"spc_{slug}.csv")
 
 
 def show_who_is_missed() -> None:
@@ -175,7 +226,9 @@ def show_who_is_missed() -> None:
                 ),
                 width="stretch",
             )
-        components.download_csv(detail.breakdowns, filename=f"breakdowns_{slug}.csv")
+        components.download_csv(
+            fmt.tidy(detail.breakdowns, unit=unit), filename=f"breakdowns_{slug}.csv"
+        )
 
 
 def show_comparisons() -> None:
@@ -183,20 +236,36 @@ def show_comparisons() -> None:
     if detail.period:
         others = data.compare_areas(measure_id, detail.period)
         st.header(f"The areas of this deployment, {detail.period}")
+        by_rate = unit == "count" and others["per_1000"].notna().any()
         st.caption(
             f"The comparator is the {len(others)} areas held in this dashboard"
             + (" (the five demo areas)" if len(others) == 5 else "")
             + ", not every council in England."
+            + (
+                " A count grows with the size of the area, so areas are compared per 1,000 "
+                "people providing unpaid care (Census 2021)."
+                if by_rate
+                else ""
+            )
         )
         if len(others):
+            shown = others
+            chart_unit, chart_title = unit, f"{measure.title}, {detail.period}"
+            if by_rate:
+                shown = others.assign(value=others["per_1000"], lower_ci=None, upper_ci=None)
+                chart_unit = "rate"
+                chart_title = (
+                    f"{measure.title} per 1,000 people providing unpaid care, {detail.period}"
+                )
             st.altair_chart(
                 charts.comparison_chart(
-                    others, unit=unit, title=f"{measure.title}, {detail.period}", highlight=area.id
+                    shown, unit=chart_unit, title=chart_title, highlight=area.id
                 ),
                 width="stretch",
             )
             components.download_csv(
-                others, filename=f"areas_{measure_id}_{detail.period.replace(' ', '_')}.csv"
+                fmt.tidy(others, unit=unit),
+                filename=f"areas_{measure_id}_{detail.period.replace(' ', '_')}.csv",
             )
     national = data.national_benchmarks(area.id, measure_id)
     st.header("Published national figures (ASCOF)")
@@ -217,50 +286,106 @@ def show_comparisons() -> None:
         st.caption(
             f"ASCOF {code}, from the Survey of Adult Carers in England (NHS England). {note}. "
             "This dashboard's own figure for a financial year is shown beside it where there "
-            "is one."
+            "is one, with its 95% interval: Better, Similar or Worse than the median council "
+            "as the interval lies above, around or below it (the published data give no "
+            "England figure, so the median council stands in for it)."
         )
+        judged = national[national["compared"] != ""]
+        for row in judged.to_dict("records"):
+            st.write(
+                f"In {row['period']}, {area.name}'s own figure "
+                f"({fmt.number(row['our_value'], unit)}, 95% interval "
+                f"{fmt.number(row['our_lower_ci'], unit)} to "
+                f"{fmt.number(row['our_upper_ci'], unit)}) is **{row['compared'].lower()}** "
+                f"than the median council's published {fmt.number(row['comparator_median'], unit)}"
+                f" ({row['comparator_councils']} councils)."
+            )
         st.altair_chart(
             charts.benchmark_chart(
                 national, unit=unit, title=f"ASCOF {code}: {measure.title}", area_name=area.name
             ),
             width="stretch",
         )
-        st.table(national.rename(columns={"period": "Year"}), hide_index=True)
-        components.download_csv(national, filename=f"ascof_{area.id}_{measure_id}.csv")
+        published = fmt.tidy(national, unit=unit).rename(columns={"Quarter": "Year"})
+        st.table(published, hide_index=True)
+        components.download_csv(published, filename=f"ascof_{area.id}_{measure_id}.csv")
+
+
+def parse_partners(text: str) -> list[tuple[str, str]]:
+    """One partner a line, "partner: role"; a line without a role keeps an empty role."""
+    pairs = []
+    for line in (text or "").splitlines():
+        if line.strip():
+            name, _, role = line.partition(":")
+            pairs.append((name.strip(), role.strip()))
+    return pairs
 
 
 def show_story() -> None:
-    """Commentary by quarter, with its author and time, and a form to add to it."""
+    """The turn-the-curve records by quarter, a form to add one, and the older free notes."""
     st.write(
-        "What lies behind the numbers: what partners saw and did each quarter. Notes are kept "
-        "with their author and time."
+        "The story behind the curve, as a Results-Based Accountability turn-the-curve "
+        "record for each quarter: why the line looks as it does, the partners with a role "
+        "to play, what works, and the action plan from the strategy's actions. A dated event "
+        "is drawn on the charts."
     )
-    with st.form("add_comment", clear_on_submit=True):
+    titles = {a.id: a.title for a in area.actions}
+    with st.form("add_story", clear_on_submit=True):
         quarter = st.selectbox(
-            "Quarter the note is about",
+            "Quarter the story is about",
             quarters,
             index=quarters.index(period),
-            key="comment_quarter",
+            key="story_quarter",
         )
-        text = st.text_area("Commentary", max_chars=5000, key="comment_text")
-        if st.form_submit_button("Save commentary", key="comment_save"):
+        story = st.text_area("The story behind the curve", max_chars=5000, key="story_text")
+        partners = st.text_area(
+            "Partners with a role to play (one a line: partner: role)",
+            key="story_partners",
+            max_chars=5000,
+        )
+        works = st.text_area("What works", max_chars=5000, key="story_works")
+        plan = st.multiselect(
+            "Action plan: the strategy actions that will turn the curve",
+            list(titles),
+            format_func=titles.get,
+            key="story_actions",
+        )
+        event = st.text_input("A dated event to show on the charts (optional)", key="story_event")
+        event_date = st.date_input(
+            "Date of the event", value=None, format="DD/MM/YYYY", key="story_event_date"
+        )
+        if st.form_submit_button("Save the story", key="story_save"):
             try:
-                data.add_comment(
+                data.add_story(
                     area=area.id,
                     measure_id=measure_id,
                     period=quarter,
-                    text=text,
+                    story=story,
+                    partners=parse_partners(partners),
+                    what_works=works,
+                    actions=plan,
+                    event=event,
+                    event_date=event_date,
                     author=user.username,
                 )
-            except api.InvalidComment as exc:
+            except api.InvalidStory as exc:
                 st.error(plain(exc))
             else:
-                components.flash(f"Commentary on {quarter} saved.")
+                components.flash(f"The story behind the curve for {quarter} is saved.")
                 st.rerun()
-    notes = data.comments(area.id, measure_id)
-    if notes.empty:
-        st.info("No commentary yet for this measure.")
+    if records.empty:
+        st.info("No story behind the curve yet for this measure.")
     else:
+        for record in records.to_dict("records"):
+            st.html(markup.curve_story(record, action_titles=titles))
+        components.download_csv(
+            fmt.story_download(records, action_titles=titles),
+            filename=f"stories_{area.id}_{measure_id}.csv",
+            label="Download the stories as CSV",
+        )
+    notes = data.comments(area.id, measure_id)
+    if not notes.empty:
+        st.subheader("Earlier notes")
         for note in notes.to_dict("records"):
             st.html(
                 markup.comment(
@@ -270,7 +395,9 @@ def show_story() -> None:
                     period=note["period"],
                 )
             )
-        components.download_csv(notes, filename=f"commentary_{area.id}_{measure_id}.csv")
+        components.download_csv(
+            fmt.tidy(notes, unit=unit), filename=f"commentary_{area.id}_{measure_id}.csv"
+        )
 
 
 def show_definition() -> None:

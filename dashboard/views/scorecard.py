@@ -1,15 +1,14 @@
-"""Scorecard: every measure of the area's strategy, grouped under its own themes."""
+"""Scorecard: one row per measure of the area's strategy, its themes as tags and a filter."""
 
 import streamlit as st
 
 from dashboard import auth, components, data, markup
 from dashboard import format as fmt
-from dashboard.navigation import MEASURE_PAGE
 
 user = auth.require_role("viewer")
 
 st.title("Scorecard")
-left, right = st.columns(2)
+left, right, theme_column = st.columns(3)
 with left:
     area = components.area_picker(default=components.default_area(user))
 quarters = data.quarters(area.id)
@@ -23,57 +22,94 @@ with right:
     period = components.period_picker(quarters, label="As at quarter", area=area.id)
 
 strategy = area.strategy
-st.markdown(
-    f"**{strategy.title}** ({strategy.period}): {strategy.framework}."
-    + (f" [Read the strategy]({strategy.source})." if strategy.source else "")
-)
 card = data.scorecard(area.id, period)
 provisional = period not in set(
     data.publication_status(area.id).query("published")["period"].tolist()
 )
-st.caption(
-    f"Figures as at {period}"
+st.markdown(
+    f"**{strategy.title}** ({strategy.period}): {strategy.framework}."
+    + (f" [Read the strategy]({strategy.source})." if strategy.source else "")
+    + f" Figures as at {period}"
     + (" (provisional: not yet published)" if provisional else " (published)")
-    + ". Status compares the latest value with the straight-line trajectory from the "
-    "baseline to the 2025 and 2027 targets; variation is from the measure's SPC chart."
+    + "; open a measure by its name."
 )
 
-measures = card.drop_duplicates("measure_id")
-counts = measures["status"].value_counts()
-columns = st.columns(5)
-for column, status in zip(columns, fmt.STATUS_WORDS, strict=True):
-    column.metric(fmt.STATUS_WORDS[status], int(counts.get(status, 0)))
+STATUSES = ["all", *fmt.STATUS_WORDS]
+counts = card["status"].value_counts()
+filters = st.columns([3, 1], vertical_alignment="bottom")
+with filters[0]:
+    shown_status = st.radio(
+        "Show measures",
+        STATUSES,
+        horizontal=True,
+        key="scorecard_status",
+        format_func=lambda s: (
+            f"All ({len(card)})"
+            if s == "all"
+            else f"{fmt.STATUS_WORDS[s]} ({int(counts.get(s, 0))})"
+        ),
+        help="The count of measures with each status; choose one to show only those.",
+    )
+with filters[1]:
+    themes = {t.id: t.title for t in area.themes if any(m in t.measures for m in card.measure_id)}
+    shown_theme = st.selectbox(
+        "Theme",
+        ["all", *themes],
+        key="scorecard_theme",
+        format_func=lambda t: "Every theme" if t == "all" else themes[t],
+    )
+rows = card
+if shown_status != "all":
+    rows = rows[rows["status"] == shown_status]
+if shown_theme != "all":
+    rows = rows[rows["themes"].map(lambda ids: shown_theme in ids)]
+chosen = period if "period" in st.query_params else None
+described = (
+    f"{len(rows)} of {len(card)} measures"
+    + ("" if shown_status == "all" else f", {fmt.STATUS_WORDS[shown_status].lower()}")
+    + ("" if shown_theme == "all" else f", theme {themes[shown_theme]}")
+    + f", as at {period}"
+)
 
-with st.container(border=True):
-    titles = dict(zip(measures["measure_id"], measures["title"], strict=True))
-    pick, go = st.columns([3, 1], vertical_alignment="bottom")
-    with pick:
-        measure_id = st.selectbox(
-            "Open a measure's page",
-            list(titles),
-            format_func=titles.get,
-            key="scorecard_open_measure",
+VIEWS = ["Summary", "Changes, forecasts and what they mean"]
+summary, details = st.tabs(VIEWS, key="view", bind="query-params")
+if rows.empty:
+    st.info("No measure matches the filters chosen.")
+elif summary.open:
+    with summary:
+        st.html(
+            markup.summary_table(
+                rows, caption=described, area=area.id, period=chosen, period_shown=period
+            )
         )
-    with go:
-        st.page_link(
-            MEASURE_PAGE,
-            label="Open measure page",
-            icon=":material/arrow_forward:",
-            query_params={"area": area.id, "measure": measure_id}
-            | ({"period": period} if "period" in st.query_params else {}),
+        st.caption(
+            "Variation (Making Data Count): grey dots common cause; H or L a special cause, "
+            "high or low, blue improvement, orange concern, purple neither. Assurance against "
+            "the trajectory for the coming four quarters: P consistently passes, F consistently "
+            "fails, ? hit and miss. A dashed circle: no icon yet (its text says why)."
         )
-
-for theme in area.themes:
-    rows = card[card["theme_id"] == theme.id]
-    if rows.empty:
-        continue
-    st.header(theme.title)
-    described = f"{theme.kind.capitalize()}" + (f", {theme.period}" if theme.period else "")
-    st.caption(f"{described}: {theme.description}")
-    st.html(markup.scorecard_table(rows, caption=f"{theme.title}: measures as at {period}"))
+elif details.open:
+    with details:
+        records = data.stories(area.id)
+        latest_story = {}
+        for record in records.to_dict("records"):  # newest quarter first
+            if fmt.quarter_index(record["period"]) <= fmt.quarter_index(period):
+                latest_story.setdefault(record["measure_id"], record)
+        st.html(
+            markup.detail_table(
+                rows, caption=described, area=area.id, period=chosen, stories=latest_story
+            )
+        )
+        st.caption(
+            "A change is better or worse only when it is statistically significant (5% level): "
+            "counts by an exact Poisson test, percentages by a two-proportion test, means by "
+            "their intervals; otherwise it is no significant change. The forecast carries the "
+            "straight-line trend since the latest process change to the next target's quarter, "
+            "with a 95% prediction interval."
+        )
 
 components.download_csv(
-    card,
+    fmt.scorecard_download(card),
     filename=f"scorecard_{area.id}_{period.replace(' ', '_')}.csv",
     label="Download the scorecard as CSV",
 )

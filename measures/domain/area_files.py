@@ -26,6 +26,7 @@ from measures.domain.areas import (
     AreaFileErrors,
     DuplicateOrganisation,
     Organisation,
+    ProcessChange,
     Strategy,
     Theme,
     UnknownOrganisation,
@@ -61,7 +62,8 @@ _TOP_KEYS = {
 _STRATEGY_KEYS = {"title", "period", "first", "last", "framework", "source"}
 _ORG_KEYS = {"code", "name", "kind", "description", "supplies", "since"}
 _THEME_KEYS = {"id", "kind", "title", "description", "measures", "period"}
-_MEASURE_KEYS = {"baseline", "targets", "tolerance"}
+_MEASURE_KEYS = {"baseline", "targets", "tolerance", "changes"}
+_CHANGE_KEYS = {"period", "reason"}
 _BASELINE_KEYS = {"period", "value", "computed", "source"}
 _TARGET_KEYS = {"by", "value", "change"}
 _ACTION_KEYS = {"id", "title", "owner", "due", "status", "theme", "measures"}
@@ -123,8 +125,8 @@ class _AreaReader:
         theme_ids = attempt(
             lambda: self.unique([t.id for t in themes], "themes.id"), {t.id for t in themes}
         )
-        baselines, targets, tolerances = attempt(
-            lambda: self.measures(data.get("measures", {})), ({}, {}, {})
+        baselines, targets, tolerances, changes = attempt(
+            lambda: self.measures(data.get("measures", {})), ({}, {}, {}, {})
         )
         actions = tuple(
             action
@@ -158,6 +160,7 @@ class _AreaReader:
             actions=actions,
             source=self.path,
             returns_from=returns_from,
+            process_changes=MappingProxyType(changes),
         )
 
     def la_code(self, data: dict) -> str:
@@ -240,20 +243,29 @@ class _AreaReader:
             period,
         )
 
-    def measures(self, section: Any) -> tuple[dict, dict, dict]:
+    def measures(self, section: Any) -> tuple[dict, dict, dict, dict]:
         if not isinstance(section, dict):
             raise self.fail("measures", "must be a table of [measures.<measure id>] tables")
         baselines: dict[str, Baseline] = {}
         targets: dict[str, tuple[Target, ...]] = {}
         tolerances: dict[str, float] = {}
+        changes: dict[str, tuple[ProcessChange, ...]] = {}
         for measure_id, table in section.items():
             self.attempt(
-                lambda m=measure_id, t=table: self.measure(m, t, baselines, targets, tolerances)
+                lambda m=measure_id, t=table: self.measure(
+                    m, t, baselines, targets, tolerances, changes
+                )
             )
-        return baselines, targets, tolerances
+        return baselines, targets, tolerances, changes
 
     def measure(
-        self, measure_id: str, table: Any, baselines: dict, targets: dict, tolerances: dict
+        self,
+        measure_id: str,
+        table: Any,
+        baselines: dict,
+        targets: dict,
+        tolerances: dict,
+        changes: dict,
     ) -> None:
         where = f"measures.{measure_id}"
         self.check_measure(measure_id, where)
@@ -265,6 +277,8 @@ class _AreaReader:
             baselines[measure_id] = baseline
         if "tolerance" in table:
             tolerances[measure_id] = self.tolerance(table["tolerance"], f"{where}.tolerance")
+        if "changes" in table:
+            changes[measure_id] = self.process_changes(table["changes"], f"{where}.changes")
         raw_targets = table.get("targets", [])
         if not isinstance(raw_targets, list):
             raise self.fail(f"{where}.targets", "must be a list of {by = ..., ...} tables")
@@ -282,6 +296,22 @@ class _AreaReader:
                     )
                 previous = target.quarter
             targets[measure_id] = found
+
+    def process_changes(self, raw: Any, where: str) -> tuple[ProcessChange, ...]:
+        """Known process changes, in time order, each a quarter and the reason for it."""
+        if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+            raise self.fail(where, 'must be a list of {period = "2023-24 Q1", reason = "..."}')
+        found = []
+        for i, table in enumerate(raw):
+            field = f"{where}[{i}]"
+            self.keys(table, _CHANGE_KEYS, field)
+            quarter = self.quarter(self.text(table, "period", f"{field}.period"), f"{field}.period")
+            reason = self.text(table, "reason", f"{field}.reason")
+            found.append(ProcessChange(quarter.label, reason))
+        periods = [c.period for c in found]
+        if len(set(periods)) != len(periods):
+            raise self.fail(where, "names the same quarter twice")
+        return tuple(sorted(found, key=lambda c: Quarter.parse(c.period)))
 
     def baseline(self, table: Any, where: str) -> Baseline | None:
         if table is None:

@@ -21,6 +21,7 @@ The file's shape (see `rotherham.toml` for a full one)::
     baseline = { period = "2021-22 Q4", computed = true }    # or value = 7.7, source = ...
     targets = [{ by = "2025", change = "+20%" }, { by = "2027", value = 3500 }]
     tolerance = "3%"                  # optional, this measure only
+    changes = [{ period = "2023-24 Q1", reason = "GP practices' registers joined" }]
 
     [[actions]]                       # id, title, owner, due, status, theme, measures
 
@@ -31,8 +32,9 @@ a year such as "2025" falls due at the end of that financial year (`2024-25 Q4`)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from carers_impact.errors import UserError
 from carers_impact.periods import Quarter
@@ -126,6 +128,14 @@ class Strategy:
 
 
 @dataclass(frozen=True)
+class ProcessChange:
+    """A known change in how a measure's process runs: SPC limits are recalculated from it."""
+
+    period: str  # canonical quarter label, the first quarter of the new process
+    reason: str
+
+
+@dataclass(frozen=True)
 class Action:
     id: str
     title: str
@@ -152,6 +162,9 @@ class Area:
     actions: tuple[Action, ...]
     source: Path
     returns_from: Quarter | None = None  # first quarter of quarterly returns
+    process_changes: Mapping[str, tuple[ProcessChange, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def expected_extracts(self, quarter: Quarter) -> tuple[tuple[str, str], ...]:
         """(organisation, extract) pairs the area's configuration expects for a quarter."""

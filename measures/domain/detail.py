@@ -14,7 +14,8 @@ import pandas as pd
 from carers_impact.periods import InvalidPeriod, Quarter
 from measures.domain.areas import Area
 from measures.domain.catalogue import BREAKDOWNS, Measure
-from measures.domain.spc import SPCInputError, spc_chart
+from measures.domain.outlook import Outlook, judge
+from measures.domain.scorecard import compare_periods
 from measures.domain.targets import Assessment, assess, period_quarter, trajectory
 
 SERIES_COLUMNS = ["period", "value", "lower_ci", "upper_ci", "numerator", "denominator"]
@@ -36,6 +37,8 @@ class MeasureDetail:
     spc_kind: str | None  # "xmr", "run" or None
     spc_reason: str
     breakdowns: pd.DataFrame  # the latest quarter's breakdowns: BREAKDOWN_COLUMNS
+    outlook: Outlook  # assurance, process changes, forecast and story, as on the scorecard
+    changes: dict  # the latest value against the previous quarter, a year ago and the baseline
 
 
 def _quarter(label: str) -> Quarter | None:
@@ -105,7 +108,19 @@ def build_detail(
         ],
         columns=["label", "period", "value"],
     )
-    spc, kind, reason = _spc(present, measure=measure, target=_next_target(assessment, latest))
+    outlook = judge(
+        pd.Series(present["value"].to_numpy(dtype=float), index=present["period"]),
+        polarity=measure.polarity,
+        assessment=assessment,
+        targets=tuple(targets),
+        changes=area.process_changes.get(measure.id, ()),
+        unit=measure.unit,
+    )
+    spc, kind = None, None
+    if outlook.chart is not None:
+        spc = outlook.chart.frame.rename_axis("period").reset_index()
+        spc.attrs.update(outlook.chart.frame.attrs)
+        kind = outlook.chart.kind
     return MeasureDetail(
         measure=measure,
         area_id=area.id,
@@ -118,23 +133,23 @@ def build_detail(
         assessment=assessment,
         spc=spc,
         spc_kind=kind,
-        spc_reason=reason,
+        spc_reason=outlook.spc_reason if len(present) else "No data yet, so there is no chart.",
         breakdowns=_breakdowns(rows, whole, latest, unit=measure.unit),
+        outlook=outlook,
+        changes=compare_periods(
+            {r["period"]: r for r in whole.to_dict("records")},
+            latest=latest,
+            previous=present["period"].iloc[-2] if len(present) > 1 else None,
+            assessment=assessment,
+            baseline=baseline,
+            unit=measure.unit,
+            polarity=measure.polarity,
+        ),
     )
 
 
 def _number(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
-
-
-def _next_target(assessment: Assessment, latest: str | None) -> float | None:
-    """The first target not yet past at the latest quarter: SPC assurance is against it."""
-    if latest is None:
-        return None
-    for period, value in assessment.targets:
-        if period_quarter(period) >= Quarter.parse(latest) and value is not None:
-            return value
-    return None
 
 
 def _trajectory(baseline: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
@@ -151,21 +166,6 @@ def _trajectory(baseline: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     line = trajectory(start["period"], start["value"], points)
     expected = line.series(start["period"], points[-1][0])
     return pd.DataFrame({"period": expected.index, "expected": expected.to_numpy()})
-
-
-def _spc(
-    present: pd.DataFrame, *, measure: Measure, target: float | None
-) -> tuple[pd.DataFrame | None, str | None, str]:
-    if present.empty:
-        return None, None, "No data yet, so there is no chart."
-    series = pd.Series(present["value"].to_numpy(dtype=float), index=present["period"])
-    try:
-        chart = spc_chart(series, polarity=measure.polarity, target=target)
-    except SPCInputError as exc:
-        return None, None, str(exc)
-    frame = chart.frame.rename_axis("period").reset_index()
-    frame.attrs.update(chart.frame.attrs)
-    return frame, chart.kind, chart.reason
 
 
 def _breakdowns(

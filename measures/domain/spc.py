@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -59,6 +60,10 @@ class InvalidTarget(SPCInputError):
     """The target is not a finite number."""
 
 
+class UnknownChange(SPCInputError):
+    """A process change names a period that is not in the series."""
+
+
 @dataclass(frozen=True)
 class SPCChart:
     """The chart to show for a series, and in plain English why that kind."""
@@ -68,36 +73,75 @@ class SPCChart:
     reason: str
 
 
-def xmr(values, *, polarity: str = "up", target: float | None = None) -> pd.DataFrame:
+def xmr(
+    values,
+    *,
+    polarity: str = "up",
+    target=None,
+    changes: Sequence = (),
+) -> pd.DataFrame:
     """XmR (individuals) chart of `values`, one row per value, in order.
 
     Columns: `value`, `mean`, `lower_limit`, `upper_limit`, `moving_range`,
-    `rule` (the special-cause rule that names the point, "" if none),
-    `direction` ("high", "low" or "") and `special_cause` ("improvement",
-    "concern" or ""; always "" for a neutral measure). `attrs` holds the latest
-    point's `variation` icon, the `assurance` against `target` (None without
-    one), and the `polarity` and `target` used.
+    `segment` (0 before the first change, 1 after it, ...), `rule` (the
+    special-cause rule that names the point, "" if none), `direction`
+    ("high", "low" or "") and `special_cause` ("improvement", "concern" or "";
+    always "" for a neutral measure).
+
+    `changes` are index labels where the process changed for a known reason:
+    the limits are recalculated from each (Making Data Count "rebasing"), and
+    runs, trends and 2-of-3 patterns are looked for within a segment only, as
+    a new process is not judged by the old one's centre line.
+
+    `target` is one value, or the values the process should meet over the
+    coming periods (a trajectory); assurance compares them with the latest
+    segment's limits. `attrs` holds the latest point's `variation` icon and
+    its `variation_direction` ("high", "low" or ""), the `assurance` (None
+    without a target), the `polarity` and `target` used, and `sustained_shift`:
+    the first label of a run of 7 or more points on one side of the latest
+    segment's mean that lasts to the latest point, or None. Such a run, with no
+    change configured there, suggests the process changed.
     """
     _check_polarity(polarity)
-    target = _check_target(target)
+    targets = _check_targets(target)
     series = _clean(values)
     if len(series) < 2:
         raise TooFewValues(
             f"An XmR chart needs at least 2 values to have a moving range; got {len(series)}."
         )
     y = series.to_numpy()
-    mean = float(y.mean())
-    moving_range = np.concatenate([[np.nan], np.abs(np.diff(y))])
-    width = LIMIT_WIDTH * _mean_moving_range(moving_range[1:])
+    starts = _segment_starts(series.index, changes)
+    segment = np.zeros(len(y), dtype=int)
+    for number, start in enumerate(starts[1:], start=1):
+        segment[start:] = number
+
+    mean = np.empty(len(y))
+    width = np.empty(len(y))
+    moving_range = np.full(len(y), np.nan)
+    rule: list[str] = []
+    direction = np.zeros(len(y), dtype=int)
+    shift_sides = np.zeros(len(y), dtype=int)
+    for begin, end in zip(starts, [*starts[1:], len(y)], strict=True):
+        part = y[begin:end]
+        centre = float(part.mean())
+        ranges = np.abs(np.diff(part))
+        half = LIMIT_WIDTH * _mean_moving_range(ranges)
+        mean[begin:end], width[begin:end] = centre, half
+        moving_range[begin + 1 : end] = ranges
+        shift_sides[begin:end] = _run_directions(_sides(part, centre), XMR_RUN)
+        found = {
+            "trend": _trend_directions(part, XMR_RUN),
+            "shift": shift_sides[begin:end],
+            "two_of_three": _two_of_three(part, centre, half),
+            "outside_limits": np.where(
+                part > centre + half, 1, np.where(part < centre - half, -1, 0)
+            ),
+        }
+        part_rule, part_direction = _first_rule(found, XMR_RULES)
+        rule += part_rule
+        direction[begin:end] = part_direction
     lower, upper = mean - width, mean + width
 
-    found = {
-        "trend": _trend_directions(y, XMR_RUN),
-        "shift": _run_directions(_sides(y, mean), XMR_RUN),
-        "two_of_three": _two_of_three(y, mean, width),
-        "outside_limits": np.where(y > upper, 1, np.where(y < lower, -1, 0)),
-    }
-    rule, direction = _first_rule(found, XMR_RULES)
     frame = pd.DataFrame(
         {
             "value": y,
@@ -105,6 +149,7 @@ def xmr(values, *, polarity: str = "up", target: float | None = None) -> pd.Data
             "lower_limit": lower,
             "upper_limit": upper,
             "moving_range": moving_range,
+            "segment": segment,
             "rule": rule,
             "direction": _direction_names(direction),
             "special_cause": _special_causes(direction, polarity),
@@ -113,11 +158,45 @@ def xmr(values, *, polarity: str = "up", target: float | None = None) -> pd.Data
     )
     frame.attrs.update(
         variation=_variation(direction[-1], polarity),
-        assurance=_assurance(lower, upper, target=target, polarity=polarity),
+        variation_direction=_direction_names(direction[-1:])[0],
+        assurance=assurance(lower[-1], upper[-1], targets=targets, polarity=polarity),
         polarity=polarity,
-        target=target,
+        target=None if targets is None else (targets[0] if len(targets) == 1 else targets),
+        sustained_shift=_sustained_shift(series.index, shift_sides, segment),
     )
     return frame
+
+
+def _segment_starts(index: pd.Index, changes: Sequence) -> list[int]:
+    """Positions where each segment starts: 0, then each change's position, in order."""
+    labels = list(index)
+    starts = [0]
+    for change in changes:
+        if change not in labels:
+            raise UnknownChange(
+                f"The process change at {change!r} is not one of the periods charted "
+                f"({_labels(labels)}); name a period of the series."
+            )
+        starts.append(labels.index(change))
+    starts = sorted(set(starts))
+    ends = [*starts[1:], len(labels)]
+    for begin, end in zip(starts, ends, strict=True):
+        if end - begin < 2:
+            raise TooFewValues(
+                f"The segment starting at {labels[begin]} has only {end - begin} value; "
+                "limits need at least 2 values between process changes."
+            )
+    return starts
+
+
+def _sustained_shift(index: pd.Index, shift_sides: np.ndarray, segment: np.ndarray):
+    """Label where a shift run reaching the latest point starts, within the latest segment."""
+    if shift_sides[-1] == 0:
+        return None
+    i = len(shift_sides) - 1
+    while i > 0 and shift_sides[i - 1] == shift_sides[-1] and segment[i - 1] == segment[-1]:
+        i -= 1
+    return index[i]
 
 
 def run_chart(values, *, polarity: str = "up") -> pd.DataFrame:
@@ -169,6 +248,7 @@ def spc_chart(
     target: float | None = None,
     min_points: int = 12,
     period: str = "quarter",
+    changes: Sequence = (),
 ) -> SPCChart:
     """An XmR chart when there are at least `min_points` values, else a run chart.
 
@@ -184,7 +264,7 @@ def spc_chart(
     n = len(series)
     counted = f"{n} {period}{'' if n == 1 else 's'} of data"
     if n >= min_points:
-        frame = xmr(series, polarity=polarity, target=target)
+        frame = xmr(series, polarity=polarity, target=target, changes=changes)
         return SPCChart(
             kind="xmr",
             frame=frame,
@@ -252,12 +332,17 @@ def _check_polarity(polarity: str) -> None:
         raise UnknownPolarity(f"Polarity must be one of {', '.join(POLARITIES)}; got {polarity!r}.")
 
 
-def _check_target(target) -> float | None:
+def _check_targets(target) -> tuple[float, ...] | None:
+    """None, or the target(s) as a tuple of finite floats."""
     if target is None:
         return None
-    if not _is_number_or(target, missing=False) or not math.isfinite(target):
-        raise InvalidTarget(f"The target must be a finite number or None; got {target!r}.")
-    return float(target)
+    many = not _is_number_or(target, missing=False)
+    items = list(target) if many and np.ndim(target) == 1 else [target]
+    if not items or not all(_is_number_or(t, missing=False) and math.isfinite(t) for t in items):
+        raise InvalidTarget(
+            f"The target must be a finite number, a list of them, or None; got {target!r}."
+        )
+    return tuple(float(t) for t in items)
 
 
 def _mean_moving_range(moving_ranges: np.ndarray) -> float:
@@ -360,16 +445,26 @@ def _variation(direction: int, polarity: str) -> str:
     return f"special_cause_{_special_causes(np.array([direction]), polarity)[0]}"
 
 
-def _assurance(lower: float, upper: float, *, target: float | None, polarity: str) -> str | None:
-    """Whether the process as it runs will meet the target (Making Data Count assurance).
+def assurance(
+    lower: float, upper: float, *, targets: Sequence[float] | None, polarity: str
+) -> str | None:
+    """Whether the process as it runs will meet its target(s) (Making Data Count assurance).
 
     A target outside the limits will be met every time or missed every time;
-    inside them, some points will pass and some fail. For a neutral measure
+    inside them, some points will pass and some fail. With several targets (a
+    trajectory's values for the coming periods) the process consistently
+    passes only if it passes every one, and consistently fails only if it
+    fails every one; otherwise it is hit and miss. For a neutral measure
     neither side of the target is better, so only "hit and miss" means
     anything; a target outside its limits gives None.
     """
-    if target is None:
+    if not targets:
         return None
+    verdicts = {_assurance_one(lower, upper, target=t, polarity=polarity) for t in targets}
+    return verdicts.pop() if len(verdicts) == 1 else "hit and miss"
+
+
+def _assurance_one(lower: float, upper: float, *, target: float, polarity: str) -> str | None:
     if lower <= target <= upper:
         return "hit and miss"
     if polarity == "neutral":
