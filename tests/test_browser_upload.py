@@ -47,8 +47,14 @@ def selected(page, label: str):
 
 
 def pick(page, label: str, option: str) -> None:
-    selected(page, label).click()
+    """Choose `option` as a person does: open the list, type to narrow it, click the option."""
+    from playwright.sync_api import expect
+
+    box = selected(page, label)
+    box.click()
+    box.fill(option)  # the list renders only what is in view; typing brings the option there
     page.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_have_value(option)
 
 
 def current(db_url: str, extract: str, organisation: str, period: str) -> str | None:
