@@ -228,6 +228,9 @@ def _not_regular(name: str, kind: str) -> SubmissionResult:
     return SubmissionResult("rejected", report, None)
 
 
+TOO_LARGE = "the file is too large to {step} in the memory available; split it or save it as CSV"
+
+
 def _submit_claimed(
     engine: Engine,
     claimed: Path,
@@ -253,16 +256,8 @@ def _submit_claimed(
         if _signature(st) != _signature(seen):
             return None
         arrived = _arrival(st)
-        report = Report(filename=name)
-        try:
-            content = read_descriptor(fd, report=report)
-        except (ExtractRejected, MemoryError) as rejected:
-            if isinstance(rejected, MemoryError):
-                report.error(
-                    "file_too_large",
-                    "the file is too large to read in the memory available; "
-                    "split it or save it as CSV",
-                )
+
+        def unread(report: Report) -> SubmissionResult:
             return record_unread(
                 engine,
                 report,
@@ -273,6 +268,14 @@ def _submit_claimed(
                 areas=areas,
                 submitted_at=arrived,
             )
+
+        report = Report(filename=name)
+        try:
+            content = read_descriptor(fd, report=report)
+        except (ExtractRejected, MemoryError) as rejected:
+            if isinstance(rejected, MemoryError):
+                report.error("file_too_large", TOO_LARGE.format(step="read"))
+            return unread(report)
         if _signature(os.fstat(fd)) != _signature(st):
             return None  # written to while being read
     try:
@@ -288,21 +291,9 @@ def _submit_claimed(
         )
     except MemoryError:
         report = Report(filename=name)
-        report.error(
-            "file_too_large",
-            "the file is too large to check in the memory available; split it or save it as CSV",
-        )
+        report.error("file_too_large", TOO_LARGE.format(step="check"))
         del content
-        return record_unread(
-            engine,
-            report,
-            filename=name,
-            size=st.st_size,
-            submitted_by=submitted_by,
-            source="inbox",
-            areas=areas,
-            submitted_at=arrived,
-        )
+        return unread(report)
 
 
 def process_inbox(

@@ -291,6 +291,22 @@ def submit(
     """
     areas = areas if areas is not None else load_areas()
     key = None
+
+    def resubmitted(submission_id: int) -> SubmissionResult:
+        """The same bytes as an earlier accepted submission of the key."""
+        return _resubmitted(
+            engine,
+            submission_id,
+            key=key,
+            content=content,
+            filename=filename,
+            submitted_by=submitted_by,
+            source=source,
+            areas=areas,
+            recompute=recompute,
+            submitted_at=submitted_at,
+        )
+
     try:
         report, key = identify(
             filename,
@@ -303,18 +319,7 @@ def submit(
         digest = load.sha256(content)
         same = load.find_by_hash(engine, key, digest)
         if same is not None:
-            return _resubmitted(
-                engine,
-                same["id"],
-                key=key,
-                content=content,
-                filename=filename,
-                submitted_by=submitted_by,
-                source=source,
-                areas=areas,
-                recompute=recompute,
-                submitted_at=submitted_at,
-            )
+            return resubmitted(same["id"])
         rows = check_file(content, key=key, report=report, areas=areas)
     except ExtractRejected as rejected:
         report = rejected.report
@@ -352,18 +357,7 @@ def submit(
         same = load.find_by_hash(engine, key, digest)
         if same is None:
             raise
-        return _resubmitted(
-            engine,
-            same["id"],
-            key=key,
-            content=content,
-            filename=filename,
-            submitted_by=submitted_by,
-            source=source,
-            areas=areas,
-            recompute=recompute,
-            submitted_at=submitted_at,
-        )
+        return resubmitted(same["id"])
     log.info("loaded %s as submission %s (%s rows)", filename, sid, report.row_count)
     loaded = {sid: rows}
     if recompute is not None:
