@@ -9,7 +9,7 @@ from measures import public
 
 common.apply_style()
 st.set_page_config(page_title=common.page_title("Open data"))
-st.title("Open data")
+st.title("Open data", anchor=False)
 area = common.choose_area()
 if area is None:
     st.stop()

@@ -92,6 +92,7 @@ def measure_row(
         polarity=measure.polarity,
         tolerance=area.tolerance(measure_id),
         latest_period=latest,
+        unit=measure.unit,
     )
     row = {
         "measure_id": measure_id,
