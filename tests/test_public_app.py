@@ -42,7 +42,12 @@ from tests.public_data import (
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "public_app.py")
-PUBLIC_PAGES = ("public/outcomes.py", "public/open_data.py", "public/about.py")
+PUBLIC_PAGES = (
+    "public/outcomes.py",
+    "public/open_data.py",
+    "public/about.py",
+    "public/accessibility.py",
+)
 CATALOGUE = load_catalogue()
 ROTHERHAM = load_areas()[AREA]
 
@@ -320,14 +325,51 @@ def test_open_data_offers_the_figures_and_a_data_dictionary(open_data_page):
         assert f'<th scope="row">{measure.id}</th>' in shown[1]
 
 
-def test_the_about_page_explains_suppression_and_accessibility(about_page):
+def test_the_about_page_explains_method_privacy_targets_and_revisions(about_page):
     assert [h.value for h in about_page.header] == [
         "Where the figures come from",
+        "How the measures are worked out",
         "How privacy is protected",
         "How to read the headlines",
-        "Accessibility",
+        "Targets and progress",
+        "Publication and revisions",
     ]
-    assert "shown as `*` and hidden" in page_text(about_page)
+    text = page_text(about_page)
+    assert "shown as `*` and hidden" in text
+    assert "80 against 85 may be 82 against 83" in text
+
+
+@pytest.fixture(scope="module")
+def accessibility_page(app_env) -> AppTest:
+    return run_app("public/accessibility.py")
+
+
+def test_the_accessibility_statement_follows_the_gov_uk_model(accessibility_page):
+    headings = [h.value for h in accessibility_page.header]
+    for section in (
+        "How accessible this website is",
+        "Feedback and contact information",
+        "Enforcement procedure",
+        "Technical information about this website's accessibility",
+        "Non-accessible content",
+        "Preparation of this accessibility statement",
+    ):
+        assert section in headings
+    assert [s.value for s in accessibility_page.subheader] == ["Compliance status"]
+    text = page_text(accessibility_page)
+    assert "Equality Advisory and Support Service" in text
+    for area in load_areas().values():  # every area's contact route is named
+        assert area.contact.url in text
+
+
+def test_the_outcomes_page_says_when_each_quarter_was_published_and_whom_to_ask(outcomes):
+    record = table_for(outcomes, "Publication record")
+    for quarter in PUBLISHED:
+        assert f'<th scope="row">{quarter}</th>' in record
+    assert "As first published" in record
+    text = re.sub(r"\\(.)", r"\1", page_text(outcomes))  # as read, without Markdown escapes
+    assert "Next: the figures for July to September 2024 are due to be published around" in text
+    assert f"({ROTHERHAM.contact.url})" in text
 
 
 # -- reading only the public table ------------------------------------------------------
@@ -554,3 +596,54 @@ def test_the_trend_chart_is_titled_described_and_names_hidden_quarters():
     assert "* hidden to protect privacy (a gap in the line): 2023-24 Q1" in " ".join(
         spec["title"]["subtitle"]
     )
+
+
+def test_the_chart_labels_financial_years_draws_targets_and_leaves_hidden_quarters_as_gaps():
+    measure = CATALOGUE["known_carers"]
+    quarters = [Quarter.from_index(Quarter(2019, 1).index + i).label for i in range(26)]
+    series = [
+        fig(q, None if i == 5 else 2000.0 + 30 * i, unit="count", hidden=i == 5)
+        for i, q in enumerate(quarters)
+    ]
+    rows = [
+        {
+            "measure_id": measure.id,
+            "area": AREA,
+            "period": f.period,
+            "breakdown": "all",
+            "breakdown_value": "all",
+            "unit": "count",
+            "value": f.value,
+            "lower_ci": None,
+            "upper_ci": None,
+            "suppressed": f.suppressed,
+        }
+        for f in series
+    ]
+    line = public.target_line(measure, ROTHERHAM, pd.DataFrame(rows))
+    assert [(q, name) for q, name, _ in line.targets] == [
+        ("2024-25 Q4", "2025 target"),
+        ("2026-27 Q4", "2027 target"),
+    ]
+    spec = trend_chart(
+        measure, series, area_name="Rotherham", description="Summary.", targets=line
+    ).to_dict()
+    layers = spec["layer"]
+    x = layers[0]["encoding"]["x"]
+    # One label a financial year, not 26 quarter labels side by side.
+    assert x["type"] == "temporal" and len(x["axis"]["values"]) == 8
+    assert x["axis"]["labelOverlap"] == "greedy"
+    # The hidden quarter breaks the line rather than being joined over.
+    assert layers[0]["mark"]["invalid"] == "break-paths-show-domains"
+    legend = layers[0]["encoding"]["color"]
+    assert legend["scale"]["domain"] == [
+        "Published figure",
+        "Planned progress to the target",
+        "Target",
+    ]
+    datasets = list(spec["datasets"].values())
+    planned = [
+        r for d in datasets for r in d if r.get("series") == "Planned progress to the target"
+    ]
+    assert planned and "quarter" not in planned[0]  # future quarters are dates, not labels
+    assert spec["usermeta"] == {"embedOptions": {"actions": False}}

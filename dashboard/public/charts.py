@@ -63,15 +63,19 @@ def _span(series: list[Figure], targets: TargetLine | None) -> tuple[Quarter, Qu
     return found[0], found[-1]
 
 
+def _financial_year(quarter: Quarter) -> int:
+    """The calendar year a quarter's financial year starts in (2024 for 2024-25)."""
+    start = quarter.start
+    return start.year if start.month >= 4 else start.year - 1
+
+
 def _x_axis(first: Quarter, last: Quarter) -> alt.X:
     """Time in quarters, labelled once a financial year ("2021-22"), never overlapping.
 
     Positions are the quarters' first days, so the spec names no quarter the
     figures do not: a trajectory's future quarters are dates, not labels.
     """
-    years = range(
-        first.start.year if first.start.month >= 4 else first.start.year - 1, last.end.year + 1
-    )
+    years = range(_financial_year(first), _financial_year(last) + 1)
     starts = [alt.DateTime(year=y, month=4, date=1) for y in years]
     axis = alt.Axis(
         values=starts,
