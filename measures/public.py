@@ -19,6 +19,7 @@ from carers_impact import db
 from measures.domain.area_files import load_areas
 from measures.domain.areas import Area
 from measures.domain.catalogue import Catalogue, Measure, load_catalogue
+from measures.domain.data_package import DICTIONARY_FILE, data_package, figures_file
 from measures.domain.disclosure import MIN_DENOMINATOR, ROUNDING_BASE, SMALL_COUNT_MAX
 from measures.domain.public_figures import PUBLIC_COLUMNS
 from measures.domain.public_record import (
@@ -56,6 +57,7 @@ from measures.domain.public_text import (
 from measures.domain.targets import NO_TARGET
 
 __all__ = [
+    "DICTIONARY_FILE",
     "FIGURE_COLUMNS",
     "MIN_DENOMINATOR",
     "NO_TARGET",
@@ -77,8 +79,10 @@ __all__ = [
     "contact_text",
     "data_dictionary",
     "data_dictionary_csv",
+    "data_package",
     "describe_quarter",
     "figure_for",
+    "figures_file",
     "headline",
     "load_areas",
     "load_catalogue",

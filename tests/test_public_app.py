@@ -316,6 +316,7 @@ def test_open_data_offers_the_figures_and_a_data_dictionary(open_data_page):
     assert labels == [
         "Download the published figures for Rotherham (CSV)",
         "Download the data dictionary (CSV)",
+        "Download the data package description (datapackage.json)",
     ]
     shown = tables(open_data_page)
     assert len(shown) == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from dashboard.public import common
@@ -29,7 +31,7 @@ st.markdown(
 st.download_button(
     f"Download the published figures for {area.name} (CSV)",
     public.open_data_csv(figures, area=area, catalogue=catalogue),
-    file_name=f"carers-outcomes-{area.id}.csv",
+    file_name=public.figures_file(area.id),
     mime="text/csv",
     on_click="ignore",
     key="download_figures",
@@ -40,10 +42,24 @@ st.markdown("What each column of the file holds, and what each measure means.")
 st.download_button(
     "Download the data dictionary (CSV)",
     public.data_dictionary_csv(catalogue),
-    file_name="carers-outcomes-data-dictionary.csv",
+    file_name=public.DICTIONARY_FILE,
     mime="text/csv",
     on_click="ignore",
     key="download_dictionary",
+)
+
+st.download_button(
+    "Download the data package description (datapackage.json)",
+    json.dumps(public.data_package(catalogue, common.areas().values()), indent=2),
+    file_name="datapackage.json",
+    mime="application/json",
+    on_click="ignore",
+    key="download_package",
+)
+st.markdown(
+    "The data package describes every file as a "
+    "[Frictionless](https://specs.frictionlessdata.io/) table schema, so the files can be "
+    "checked and loaded by standard tools. Areas are identified by their council's GSS code."
 )
 
 st.subheader("Columns")

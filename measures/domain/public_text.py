@@ -386,6 +386,11 @@ def theme_groups(area: Area, catalogue: Catalogue, *, with_figures: set[str]) ->
 
 OPEN_DATA_COLUMNS = {
     "area": ("Area", "Area identifier, e.g. rotherham."),
+    "area_code": (
+        "Area code",
+        "The council's nine-character GSS code (Office for National Statistics), "
+        "e.g. E08000018 for Rotherham.",
+    ),
     "area_name": ("Area name", "The local partnership's name."),
     "period": (
         "Period",
@@ -424,16 +429,32 @@ def open_data(figures: pd.DataFrame, *, area: Area, catalogue: Catalogue) -> pd.
     """An area's published figures as an open-data table (columns of OPEN_DATA_COLUMNS)."""
     public = {m.id for m in catalogue.public()}
     frame = figures[figures["measure_id"].isin(public)].copy()
+    frame["area_code"] = area.la_code
     frame["area_name"] = area.name
     frame["measure_title"] = frame["measure_id"].map(lambda m: catalogue[m].title)
     frame.loc[frame["suppressed"], ["value", "lower_ci", "upper_ci"]] = float("nan")
+    # Counts are whole numbers: 505, never 505.0 (the column holds decimals for other units).
+    counts = frame["unit"] == "count"
+    frame["value"] = pd.Series(
+        [
+            None if pd.isna(v) else int(v) if is_count else float(v)
+            for v, is_count in zip(frame["value"], counts, strict=True)
+        ],
+        index=frame.index,
+        dtype=object,
+    )
     frame["suppressed"] = frame["suppressed"].map({True: "true", False: "false"})
     return frame[list(OPEN_DATA_COLUMNS)].reset_index(drop=True)
 
 
 def _csv(frame: pd.DataFrame) -> str:
     buffer = io.StringIO()
-    make_csv_safe(frame).to_csv(buffer, index=False, lineterminator="\n")
+    safe = make_csv_safe(frame)
+    for column in frame.columns:  # numbers need no escaping, and counts stay whole numbers
+        cells = frame[column].dropna()
+        if len(cells) and all(isinstance(v, int | float) for v in cells):
+            safe[column] = frame[column]
+    safe.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
 
 
