@@ -285,3 +285,46 @@ def test_internal_page_addresses_show_nothing_internal(data, browser, tmp_path):
                     assert tab.locator(widget).count() == 0, (name, widget)
         finally:
             context.close()
+
+
+# -- a small number of tab stops, and readable at a phone's width ----------------------
+
+
+def test_tab_stops_before_the_first_charts_table_are_few(server, page):
+    """21 on Rotherham's page, the 21st the first chart's table: the skip link, four
+    pages, the area and quarter boxes, the publication record, the contact page, nine
+    theme links and Streamlit's own focusable containers. No chart toolbar button or
+    heading link is among them (before, the page had 148 stops, 60 of them chart toolbar
+    buttons and 40 heading links)."""
+    open_page(page, server + "/")
+    toolbar = page.locator("[data-testid='stElementToolbar'] button:visible")
+    assert toolbar.count() == 0
+    assert page.locator("[data-testid='stHeaderActionElements'] a:visible").count() == 0
+    stops = 0
+    focused = ""
+    while "Table of the figures: " not in focused:
+        stops += 1
+        assert stops < 80, "Tab never reached a chart's table"
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return e.tagName === 'SUMMARY' ? e.textContent.trim() : e.tagName; }"
+        )
+    assert stops <= 21, stops
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_axe_finds_nothing_at_a_phones_width(server, browser, path):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        tab = context.new_page()
+        open_page(tab, server + path)
+        results = Axe().run(tab).response
+        found = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+            for v in results["violations"]
+        ]
+        assert not found, found
+    finally:
+        context.close()

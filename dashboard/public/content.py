@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dashboard.public.blocks import Block, Heading, Text
-from measures.public import MIN_DENOMINATOR, ROUNDING_BASE, SMALL_COUNT_MAX, Area
+import pandas as pd
+
+from dashboard.public.blocks import Block, Heading, Html, Text, html_table
+from measures import public
+from measures.public import MIN_DENOMINATOR, ROUNDING_BASE, SMALL_COUNT_MAX, Area, Catalogue
 
 METHODS_TITLE = "About these figures"
 ACCESSIBILITY_TITLE = "Accessibility statement"
@@ -162,5 +165,70 @@ def accessibility(areas: Iterable[Area]) -> list[Block]:
         Text(
             f"This statement was prepared on {STATEMENT_PREPARED}. The website was last "
             "tested on that date, by automated checks of every page and by keyboard."
+        ),
+    ]
+
+
+# -- open data -------------------------------------------------------------------------
+
+OPEN_DATA_TITLE = "Open data"
+PACKAGE_NOTE = (
+    "The data package describes every file as a "
+    "[Frictionless](https://specs.frictionlessdata.io/) table schema, so the files can be "
+    "checked and loaded by standard tools. Areas are identified by their council's GSS code."
+)
+
+
+def open_data_summary(area: Area, table: pd.DataFrame, quarters: list[str]) -> Text:
+    """What an area's open-data file holds."""
+    return Text(
+        f"Every published figure for {area.name}: {len(table):,} rows covering "
+        f"{len(quarters)} published {'quarter' if len(quarters) == 1 else 'quarters'}"
+        + (f" ({quarters[0]} to {quarters[-1]})" if quarters else "")
+        + ", for the whole area and broken down by group. Figures are free to reuse under "
+        "the Open Government Licence. Suppressed figures are blank with `suppressed` set "
+        "to true: hidden, never zero."
+    )
+
+
+def download_label(area: Area) -> str:
+    return f"Download the published figures for {area.name} (CSV)"
+
+
+DICTIONARY_LABEL = "Download the data dictionary (CSV)"
+PACKAGE_LABEL = "Download the data package description (datapackage.json)"
+
+
+def dictionary_intro() -> list[Block]:
+    return [
+        Heading("Data dictionary", 2),
+        Text("What each column of the file holds, and what each measure means."),
+    ]
+
+
+def dictionary_tables(catalogue: Catalogue) -> list[Block]:
+    """The columns and the public measures, as tables."""
+    columns = public.column_dictionary().rename(
+        columns={"column": "Column", "title": "Title", "meaning": "Meaning"}
+    )
+    measures = public.measure_dictionary(catalogue)
+    measures["polarity"] = measures["polarity"] + ": " + measures.pop("polarity_meaning")
+    measures = measures.drop(columns=["description"]).rename(
+        columns={
+            "id": "Measure id",
+            "title": "Title",
+            "definition": "Definition",
+            "unit": "Unit",
+            "polarity": "Polarity",
+        }
+    )
+    return [
+        Heading("Columns", 3),
+        Html(html_table(columns, caption="Columns of the published figures", row_header="Column")),
+        Heading("Measures", 3),
+        Html(
+            html_table(
+                measures, caption="Measures in the published figures", row_header="Measure id"
+            )
         ),
     ]
