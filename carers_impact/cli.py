@@ -381,6 +381,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return _streamlit(port=args.port, public=args.public)
 
 
+def cmd_export_public(args: argparse.Namespace) -> int:
+    from carers_impact import db
+    from dashboard.public.static import export
+
+    folder = args.folder or settings.get("CARERS_PUBLIC_EDITION_DIR")
+    if not folder:
+        raise UserError("give a folder, or set CARERS_PUBLIC_EDITION_DIR")
+    url = settings.get("CARERS_PUBLIC_DB_URL") or settings.database_url()
+    engine = db.make_engine(url)
+    try:
+        edition = export(engine, Path(folder))
+    finally:
+        engine.dispose()
+    print(
+        f"Wrote the static public edition to {edition.folder}: {edition.pages} pages, "
+        f"{edition.charts} charts, areas {', '.join(edition.areas)}."
+    )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from etl.demo import build_demo
 
@@ -549,6 +569,15 @@ def build_parser() -> argparse.ArgumentParser:
         "folder", nargs="?", help="folder of area files (default: CARERS_AREAS_DIR)"
     )
     areas_check.set_defaults(func=cmd_areas_check)
+
+    export_public = sub.add_parser(
+        "export-public",
+        help="write the public view as a static edition: plain HTML, SVG charts, open data",
+    )
+    export_public.add_argument(
+        "folder", nargs="?", help="where to write it (default: CARERS_PUBLIC_EDITION_DIR)"
+    )
+    export_public.set_defaults(func=cmd_export_public)
 
     upgrade = sub.add_parser("db-upgrade", help="create or upgrade the database schema")
     upgrade.set_defaults(func=cmd_db_upgrade)

@@ -74,6 +74,13 @@ SETTINGS: tuple[Setting, ...] = (
         "How often the scheduler looks for scheduled publications whose time has come, in seconds.",
     ),
     Setting(
+        "CARERS_PUBLIC_EDITION_DIR",
+        "",
+        "Folder of the static public edition (`export-public`). When set, the scheduler "
+        "writes it again after each publication, revision or withdrawal (checked every "
+        "CARERS_PUBLISH_CHECK_SECONDS). Empty: no static edition.",
+    ),
+    Setting(
         "CARERS_SCHEDULER_LEASE_SECONDS",
         "60",
         "How long a scheduler process holds the right to run jobs without renewing it; a "

@@ -28,6 +28,7 @@ page = st.navigation(
         st.Page(PAGES / "outcomes.py", title="Outcomes", default=True),
         st.Page(PAGES / "open_data.py", title="Open data", url_path="open-data"),
         st.Page(PAGES / "about.py", title="About these figures", url_path="about"),
+        st.Page(PAGES / "accessibility.py", title="Accessibility", url_path="accessibility"),
     ],
     position="top",
 )

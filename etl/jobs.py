@@ -7,10 +7,14 @@ takes the lease (`etl.lease.acquire`).
 
 from __future__ import annotations
 
+import json
 import logging
+import subprocess
+import sys
 import traceback
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -22,6 +26,7 @@ from etl.lease import runner_id
 from etl.load import now
 
 log = logging.getLogger(__name__)
+EXPORT_TIMEOUT_S = 600
 
 
 def record_run(engine: Engine, job_id: str, body: Callable[[], str]) -> str:
@@ -83,7 +88,60 @@ def late_summary(engine: Engine, *, today: date | None = None) -> str:
 
 
 def publish_summary(engine: Engine) -> str:
-    """Publish the quarters whose scheduled time has come; one line on what happened."""
+    """Publish the quarters whose scheduled time has come; one line on what happened.
+
+    With CARERS_PUBLIC_EDITION_DIR set, the static public edition is then written
+    again if any publication, revision or withdrawal (by this job, the dashboard or
+    the command line) is newer than the one it holds.
+    """
     from etl.publication import publish_due
 
-    return "; ".join(publish_due(engine)) or "nothing due"
+    summary = "; ".join(publish_due(engine)) or "nothing due"
+    refreshed = refresh_public_edition(engine)
+    return f"{summary}; {refreshed}" if refreshed else summary
+
+
+def latest_publication(engine: Engine) -> str:
+    """The moment of the latest publication, revision or withdrawal (ISO), or blank."""
+    table = db.public_periods
+    with engine.connect() as conn:
+        moments = [
+            conn.execute(sa.select(sa.func.max(table.c[column]))).scalar()
+            for column in ("published_at", "revised_at", "withdrawn_at")
+        ]
+    found = [pd.Timestamp(m) for m in moments if m is not None]
+    found = [m.tz_localize("UTC") if m.tzinfo is None else m for m in found]
+    return max(found).isoformat() if found else ""
+
+
+def _edition_holds(folder: Path) -> str:
+    try:
+        return json.loads((folder / "edition.json").read_text(encoding="utf-8"))[
+            "latest_publication"
+        ]
+    except (OSError, ValueError, KeyError):
+        return ""
+
+
+def refresh_public_edition(engine: Engine) -> str:
+    """Write the static edition again if it is older than the latest publication.
+
+    It runs as `carers-impact export-public` in a process of its own, so the chart
+    renderer never loads into the scheduler and the layers stay apart.
+    """
+    folder = settings.get("CARERS_PUBLIC_EDITION_DIR")
+    if not folder:
+        return ""
+    latest = latest_publication(engine)
+    held = _edition_holds(Path(folder))
+    if not latest or (held and pd.Timestamp(held) >= pd.Timestamp(latest)):
+        return ""
+    done = subprocess.run(
+        [sys.executable, "-m", "carers_impact.cli", "export-public", folder],
+        capture_output=True,
+        text=True,
+        timeout=EXPORT_TIMEOUT_S,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the static public edition was not written: {done.stderr.strip()}")
+    return f"static edition written to {folder}"

@@ -19,14 +19,22 @@ from carers_impact import db
 from measures.domain.area_files import load_areas
 from measures.domain.areas import Area
 from measures.domain.catalogue import Catalogue, Measure, load_catalogue
+from measures.domain.data_package import DICTIONARY_FILE, data_package, figures_file
 from measures.domain.disclosure import MIN_DENOMINATOR, ROUNDING_BASE, SMALL_COUNT_MAX
 from measures.domain.public_figures import PUBLIC_COLUMNS
+from measures.domain.public_record import (
+    contact_text,
+    next_publication,
+    publication_table,
+    revised_quarters,
+)
 from measures.domain.public_text import (
     OPEN_DATA_COLUMNS,
     PRIVACY_RULES,
     STATUS_WORDS,
     Figure,
     Headline,
+    TargetLine,
     TargetSummary,
     ThemeGroup,
     column_dictionary,
@@ -43,6 +51,7 @@ from measures.domain.public_text import (
     published_quarters,
     quarterly_series,
     suppressed_note,
+    target_line,
     target_summary,
     theme_groups,
     trend_summary,
@@ -50,6 +59,7 @@ from measures.domain.public_text import (
 from measures.domain.targets import NO_TARGET
 
 __all__ = [
+    "DICTIONARY_FILE",
     "FIGURE_COLUMNS",
     "MIN_DENOMINATOR",
     "NO_TARGET",
@@ -64,28 +74,36 @@ __all__ = [
     "FiguresUnavailable",
     "Headline",
     "Measure",
+    "TargetLine",
     "TargetSummary",
     "ThemeGroup",
     "column_dictionary",
     "connect",
+    "contact_text",
     "data_dictionary",
     "data_dictionary_csv",
+    "data_package",
     "describe_quarter",
     "figure_for",
     "figure_note",
+    "figures_file",
     "headline",
     "load_areas",
     "load_catalogue",
     "measure_dictionary",
+    "next_publication",
     "open_data",
     "open_data_csv",
     "public_area_ids",
     "publication_note",
+    "publication_table",
     "published_quarters",
     "quarterly_series",
     "read_figures",
     "read_publications",
+    "revised_quarters",
     "suppressed_note",
+    "target_line",
     "target_summary",
     "theme_groups",
     "trend_summary",

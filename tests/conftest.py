@@ -45,6 +45,7 @@ SLOW_MODULES = frozenset(
         "test_proxy",
         "test_public_app",
         "test_scheduler",
+        "test_static_edition",
         "test_sign_in_throttle",
     }
 )

@@ -381,3 +381,51 @@ def test_a_bad_process_change_is_named_with_its_file_and_field(tmp_path, changes
         load_areas(tmp_path)
     assert caught.value.field == field
     assert problem in str(caught.value)
+
+
+# -- the contact and feedback route ----------------------------------------------------
+
+CONTACT = """
+[contact]
+name = "Testshire Council"
+url = "https://www.testshire.gov.uk/contact"
+email = "carers@testshire.gov.uk"
+feedback_url = "https://www.testshire.gov.uk/feedback"
+"""
+
+
+def test_a_contact_section_is_optional_and_read_whole(tmp_path):
+    write_area(tmp_path)
+    assert load_areas(tmp_path)["testshire"].contact is None
+    write_area(tmp_path, MINIMAL.format(id="testshire", prefix="TST") + CONTACT)
+    contact = load_areas(tmp_path)["testshire"].contact
+    assert contact.name == "Testshire Council"
+    assert contact.url == "https://www.testshire.gov.uk/contact"
+    assert contact.email == "carers@testshire.gov.uk"
+    assert contact.feedback_url == "https://www.testshire.gov.uk/feedback"
+    assert contact.illustrative is False
+
+
+def test_every_shipped_area_names_a_contact_page(areas):
+    for area in areas.values():
+        assert area.contact is not None and area.contact.url.startswith("https://"), area.id
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('url = "https://www.testshire.gov.uk/contact"', 'url = "www.testshire.gov.uk"', "url"),
+        ('email = "carers@testshire.gov.uk"', 'email = "carers"', "email"),
+        ('name = "Testshire Council"\nurl', "url", "name"),
+        ('feedback_url = "https', 'feedback_url = "http', "feedback_url"),
+        ("feedback_url", "feedback_page", "feedback_page"),
+    ],
+    ids=["no scheme", "not an address", "no name", "not https", "misspelt setting"],
+)
+def test_contact_mistakes_name_the_file_and_field(tmp_path, old, new, field):
+    assert old in CONTACT
+    write_area(tmp_path, MINIMAL.format(id="testshire", prefix="TST") + CONTACT.replace(old, new))
+    with pytest.raises(AreaConfigError) as caught:
+        load_areas(tmp_path)
+    assert caught.value.file == "testshire.toml"
+    assert caught.value.field == f"contact.{field}"

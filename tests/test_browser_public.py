@@ -31,8 +31,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 45
 PAGE_TIMEOUT_MS = 30_000
-PUBLIC_PAGES = ("/", "/open-data", "/about")
-NAV_LINKS = ["Outcomes", "Open data", "About these figures"]
+PUBLIC_PAGES = ("/", "/open-data", "/about", "/accessibility")
+NAV_LINKS = ["Outcomes", "Open data", "About these figures", "Accessibility"]
 HOME_HEADING = "Carers' outcomes in Rotherham"
 FOCUSABLE = (
     "a[href], button, input, select, textarea, summary, [tabindex], [contenteditable='true']"
@@ -185,7 +185,11 @@ def test_the_keyboard_alone_chooses_a_quarter_opens_a_table_and_changes_page(ser
     )
     settle(page)
 
-    tab_until(page, "e.tagName === 'SUMMARY'", what="a table's expander")
+    tab_until(
+        page,
+        "e.tagName === 'SUMMARY' && e.textContent.includes('Table of the figures')",
+        what="a table's expander",
+    )
     page.keyboard.press("Enter")
     table = page.locator("details[open] table.public-table").first
     table.wait_for(state="visible")
@@ -285,3 +289,50 @@ def test_internal_page_addresses_show_nothing_internal(data, browser, tmp_path):
                     assert tab.locator(widget).count() == 0, (name, widget)
         finally:
             context.close()
+
+
+# -- a small number of tab stops, and readable at a phone's width ----------------------
+
+
+def test_tab_stops_before_the_first_charts_table_are_few(server, page):
+    """21 or 22 on Rotherham's page, the last the first chart's table: the skip link, four
+    pages, the area and quarter boxes, the publication record, the contact page, nine
+    theme links and Streamlit's own focusable containers. No chart toolbar button or
+    heading link is among them (before, the page had 148 stops, 60 of them chart toolbar
+    buttons and 40 heading links)."""
+    open_page(page, server + "/")
+    toolbar = page.locator("[data-testid='stElementToolbar'] button:visible")
+    assert toolbar.count() == 0
+    assert page.locator("[data-testid='stHeaderActionElements'] a:visible").count() == 0
+    stops = 0
+    focused = ""
+    seen = []
+    while "Table of the figures: " not in focused:
+        stops += 1
+        assert stops < 80, "Tab never reached a chart's table"
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return e.tagName === 'SUMMARY' ? e.textContent.trim() : e.tagName + ':'"
+            " + (e.getAttribute('aria-label') || e.getAttribute('data-testid') || e.textContent"
+            ").trim().slice(0, 30); }"
+        )
+        seen.append(focused)
+    assert stops <= 22, seen
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_axe_finds_nothing_at_a_phones_width(server, browser, path):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        tab = context.new_page()
+        open_page(tab, server + path)
+        results = Axe().run(tab).response
+        found = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+            for v in results["violations"]
+        ]
+        assert not found, found
+    finally:
+        context.close()

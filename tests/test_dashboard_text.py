@@ -258,7 +258,7 @@ def test_a_wrong_password_for_a_hostile_name_shows_as_text(database):
     assert problems_on_page(at) == {}
 
 
-@pytest.mark.parametrize("page", ["outcomes.py", "open_data.py", "about.py"])
+@pytest.mark.parametrize("page", ["outcomes.py", "open_data.py", "about.py", "accessibility.py"])
 def test_the_public_pages_show_hostile_notices_as_text(database, page):
     at = AppTest.from_file(PUBLIC_APP, default_timeout=60)
     at.switch_page(f"public/{page}")

@@ -315,3 +315,21 @@ def test_targets_named_by_another_period_are_not_the_2025_or_2027_targets():
     assert result.target_2027 == pytest.approx(120)
     assert result.expected == pytest.approx(110)  # 6 of 12 quarters to 120
     assert result.status == CLOSE  # 105 is within 5% of 110
+
+
+def test_a_relative_target_is_resolved_from_the_baseline_as_published():
+    """One rule in both views: the internal 2,291 and the public 2,290 give one target."""
+    baseline = Baseline(period="2021-22 Q4", computed=True)
+    targets = [Target(period="2024-25 Q4", change="+20%")]
+    internal = assess(
+        {"2021-22 Q4": 2291.0}, baseline=baseline, targets=targets, polarity="up", unit="count"
+    )
+    public = assess(
+        {"2021-22 Q4": 2290.0}, baseline=baseline, targets=targets, polarity="up", unit="count"
+    )
+    assert internal.targets == public.targets == (("2024-25 Q4", 2748.0),)
+    assert internal.baseline_value == 2291.0  # the internal view still shows the exact baseline
+    percent = assess(
+        {"2021-22 Q4": 45.26}, baseline=baseline, targets=targets, polarity="up", unit="percent"
+    )
+    assert percent.targets == (("2024-25 Q4", pytest.approx(45.3 * 1.2)),)

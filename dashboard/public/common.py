@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from dashboard.public import blocks
 from dashboard.text import html as escape
 from measures import public
 from measures.public import Area, Catalogue, load_areas, load_catalogue
@@ -29,6 +30,11 @@ STYLE = """
 .public-footer { color: #505a5f; font-size: 0.9rem; border-top: 1px solid #b1b4b6;
   padding-top: 0.75rem; margin-top: 1.5rem; }
 .public-table td.number { text-align: right; font-variant-numeric: tabular-nums; }
+/* No chart toolbar (data, PNG, specification, full screen) and no heading link icons:
+   each was a tab stop without a visible focus. Headings keep their ids for in-page links. */
+[data-testid="stElementToolbar"], [data-testid="stHeaderActionElements"] {
+  display: none !important;
+}
 a:focus-visible, button:focus-visible, summary:focus-visible, [tabindex]:focus-visible {
   outline: 3px solid #ffdd00; outline-offset: 1px; box-shadow: 0 0 0 5px #0b0c0c;
 }
@@ -124,44 +130,30 @@ def apply_style() -> None:
     st.html(STYLE)
 
 
-def html_table(
-    frame: pd.DataFrame,
-    *,
-    caption: str,
-    row_header: str | None = None,
-    numeric: Sequence[str] = (),
-) -> str:
-    """A real HTML table with a caption and column (and row) headers, for screen readers.
-
-    `row_header` names the column whose cells head their rows.
-    """
-    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in frame.columns)
-    body = []
-    for record in frame.to_dict("records"):
-        cells = []
-        for column, value in record.items():
-            text = escape("" if value is None or pd.isna(value) else str(value))
-            if column == row_header:
-                cells.append(f'<th scope="row">{text}</th>')
-            elif column in numeric:
-                cells.append(f'<td class="number">{text}</td>')
-            else:
-                cells.append(f"<td>{text}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return (
-        f'<table class="public-table"><caption>{escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    )
+html_table = blocks.html_table
 
 
-FOOTER = (
-    "Published figures only. Counts are rounded to the nearest 5; a count of 1 to 7, "
-    "or a percentage or average based on fewer than 10 carers, is shown as * and "
-    "hidden to protect privacy. Hidden figures are missing, never zero."
-)
+def render(items: Sequence[blocks.Block]) -> None:
+    """Lay out the public view's building blocks with Streamlit."""
+    for block in items:
+        if isinstance(block, blocks.Heading):
+            draw = st.header if block.level == 2 else st.subheader
+            draw(block.text, anchor=block.anchor or False)
+        elif isinstance(block, blocks.Text):
+            st.markdown(block.markdown)
+        elif isinstance(block, blocks.Html):
+            st.html(block.html)
+        elif isinstance(block, blocks.Notice):
+            st.warning(block.markdown)
+        elif isinstance(block, blocks.Chart):
+            st.altair_chart(block.chart, width="stretch", theme=None)
+            st.markdown(block.summary)
+        elif isinstance(block, blocks.Details):
+            with st.expander(block.summary):
+                render(block.body)
 
 
 def footer() -> None:
     # Own markup rather than st.caption, whose grey text (#828180 on white, 3.9:1)
     # falls short of the 4.5:1 contrast WCAG AA asks of body text.
-    st.html(f'<p class="public-footer">{escape(FOOTER)}</p>')
+    st.html(f'<p class="public-footer">{escape(blocks.FOOTER)}</p>')

@@ -1,15 +1,17 @@
-"""Open data: the published figures as CSV, with a data dictionary."""
+"""Open data: the published figures as CSV, with a data dictionary and a data package."""
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
-from dashboard.public import common
+from dashboard.public import common, content
 from measures import public
 
 common.apply_style()
-st.set_page_config(page_title=common.page_title("Open data"))
-st.title("Open data")
+st.set_page_config(page_title=common.page_title(content.OPEN_DATA_TITLE))
+st.title(content.OPEN_DATA_TITLE, anchor=False)
 area = common.choose_area()
 if area is None:
     st.stop()
@@ -17,56 +19,32 @@ if area is None:
 catalogue = common.catalogue()
 figures = common.area_figures(area)
 table = public.open_data(figures, area=area, catalogue=catalogue)
-quarters = public.published_quarters(figures)
-
-st.markdown(
-    f"Every published figure for {area.name}: {len(table):,} rows covering "
-    f"{len(quarters)} published {'quarter' if len(quarters) == 1 else 'quarters'}"
-    + (f" ({quarters[0]} to {quarters[-1]})" if quarters else "")
-    + ", for the whole area and broken down by group. Figures are free to reuse. "
-    "Suppressed figures are blank with `suppressed` set to true: hidden, never zero."
-)
+common.render([content.open_data_summary(area, table, public.published_quarters(figures))])
 st.download_button(
-    f"Download the published figures for {area.name} (CSV)",
+    content.download_label(area),
     public.open_data_csv(figures, area=area, catalogue=catalogue),
-    file_name=f"carers-outcomes-{area.id}.csv",
+    file_name=public.figures_file(area.id),
     mime="text/csv",
     on_click="ignore",
     key="download_figures",
 )
 
-st.header("Data dictionary")
-st.markdown("What each column of the file holds, and what each measure means.")
+common.render(content.dictionary_intro())
 st.download_button(
-    "Download the data dictionary (CSV)",
+    content.DICTIONARY_LABEL,
     public.data_dictionary_csv(catalogue),
-    file_name="carers-outcomes-data-dictionary.csv",
+    file_name=public.DICTIONARY_FILE,
     mime="text/csv",
     on_click="ignore",
     key="download_dictionary",
 )
-
-st.subheader("Columns")
-columns = public.column_dictionary().rename(
-    columns={"column": "Column", "title": "Title", "meaning": "Meaning"}
+st.download_button(
+    content.PACKAGE_LABEL,
+    json.dumps(public.data_package(catalogue, common.areas().values()), indent=2),
+    file_name="datapackage.json",
+    mime="application/json",
+    on_click="ignore",
+    key="download_package",
 )
-st.html(common.html_table(columns, caption="Columns of the published figures", row_header="Column"))
-
-st.subheader("Measures")
-measures = public.measure_dictionary(catalogue)
-measures["polarity"] = measures["polarity"] + ": " + measures.pop("polarity_meaning")
-measures = measures.drop(columns=["description"]).rename(
-    columns={
-        "id": "Measure id",
-        "title": "Title",
-        "definition": "Definition",
-        "unit": "Unit",
-        "polarity": "Polarity",
-    }
-)
-st.html(
-    common.html_table(
-        measures, caption="Measures in the published figures", row_header="Measure id"
-    )
-)
+common.render([content.Text(content.PACKAGE_NOTE), *content.dictionary_tables(catalogue)])
 common.footer()

@@ -24,6 +24,7 @@ from measures.domain.areas import (
     Area,
     AreaConfigError,
     AreaFileErrors,
+    Contact,
     DuplicateOrganisation,
     Organisation,
     ProcessChange,
@@ -58,7 +59,11 @@ _TOP_KEYS = {
     "themes",
     "measures",
     "actions",
+    "contact",
 }
+_CONTACT_KEYS = {"name", "url", "email", "feedback_url", "illustrative"}
+_URL_RE = re.compile(r"^https://[^\s/]+\.[^\s]+$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _STRATEGY_KEYS = {"title", "period", "first", "last", "framework", "source"}
 _ORG_KEYS = {"code", "name", "kind", "description", "supplies", "since"}
 _THEME_KEYS = {"id", "kind", "title", "description", "measures", "period"}
@@ -143,6 +148,7 @@ class _AreaReader:
                 else None
             )
         )
+        contact = attempt(lambda: self.contact(data.get("contact")))
         if self.errors:
             raise AreaFileErrors(self.errors)
         return Area(
@@ -161,6 +167,7 @@ class _AreaReader:
             source=self.path,
             returns_from=returns_from,
             process_changes=MappingProxyType(changes),
+            contact=contact,
         )
 
     def la_code(self, data: dict) -> str:
@@ -192,6 +199,31 @@ class _AreaReader:
             last=last,
             framework=self.text(table, "framework", "strategy.framework"),
             source=self.text(table, "source", "strategy.source", required=False),
+        )
+
+    def contact(self, table: Any) -> Contact | None:
+        """The optional [contact] table: name and url required, email and feedback_url optional."""
+        if table is None:
+            return None
+        if not isinstance(table, dict):
+            raise self.fail("contact", "write it as a [contact] table")
+        self.keys(table, _CONTACT_KEYS, "contact")
+        for key in ("url", "feedback_url"):
+            value = self.text(table, key, f"contact.{key}", required=key == "url")
+            if value and not _URL_RE.match(value):
+                raise self.fail(f"contact.{key}", f"{value!r}: give a full https:// address")
+        email = self.text(table, "email", "contact.email", required=False)
+        if email and not _EMAIL_RE.match(email):
+            raise self.fail("contact.email", f"{email!r} is not an email address")
+        illustrative = table.get("illustrative", False)
+        if not isinstance(illustrative, bool):
+            raise self.fail("contact.illustrative", "write true or false")
+        return Contact(
+            name=self.text(table, "name", "contact.name"),
+            url=table["url"],
+            email=email,
+            feedback_url=table.get("feedback_url", ""),
+            illustrative=illustrative,
         )
 
     def organisation(self, table: dict, i: int, area_id: str) -> Organisation:

@@ -136,6 +136,17 @@ class ProcessChange:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """Where a member of the public asks about, or comments on, an area's published figures."""
+
+    name: str  # who answers, e.g. the council
+    url: str  # a public contact page (https)
+    email: str = ""
+    feedback_url: str = ""  # a page for comments on the figures, if not the contact page
+    illustrative: bool = False  # a generic page standing in until the area names its own
+
+
+@dataclass(frozen=True)
 class Action:
     id: str
     title: str
@@ -165,6 +176,7 @@ class Area:
     process_changes: Mapping[str, tuple[ProcessChange, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    contact: Contact | None = None  # the public view's contact and feedback route
 
     def expected_extracts(self, quarter: Quarter) -> tuple[tuple[str, str], ...]:
         """(organisation, extract) pairs the area's configuration expects for a quarter."""

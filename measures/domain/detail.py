@@ -85,6 +85,7 @@ def build_detail(
         polarity=measure.polarity,
         tolerance=area.tolerance(measure.id),
         latest_period=latest,
+        unit=measure.unit,
     )
     baseline_frame = pd.DataFrame(
         [

@@ -67,8 +67,9 @@ class DisclosureInputError(ValueError):
     """The measures table cannot be made safe as given; the message says why."""
 
 
-def _round_to_base(values: np.ndarray) -> np.ndarray:
-    return np.floor(values / ROUNDING_BASE + 0.5) * ROUNDING_BASE
+def round_to_base(values: np.ndarray | float) -> np.ndarray:
+    """Counts as published: to the nearest ROUNDING_BASE, halves up (12.5 -> 15)."""
+    return np.floor(np.asarray(values, dtype=float) / ROUNDING_BASE + 0.5) * ROUNDING_BASE
 
 
 def _float_column(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -264,13 +265,13 @@ def suppress(frame: pd.DataFrame, *, hide: np.ndarray | None = None) -> pd.DataF
     )
 
     lower_ci, upper_ci = numbers["lower_ci"], numbers["upper_ci"]
-    value = np.where(is_count, _round_to_base(value), value)
+    value = np.where(is_count, round_to_base(value), value)
     lower_ci[is_count] = np.nan
     upper_ci[is_count] = np.nan
     for unit, exact in (("percent", False), ("rate", True)):
         rows = units == unit
-        x = _round_to_base(numerator[rows])
-        n = denominator[rows] if exact else _round_to_base(denominator[rows])
+        x = round_to_base(numerator[rows])
+        n = denominator[rows] if exact else round_to_base(denominator[rows])
         with np.errstate(invalid="ignore", divide="ignore"):
             value[rows] = np.where(n > 0, 100.0 * x / n, np.nan)
         lower_ci[rows], upper_ci[rows] = rounded_interval(x, n, exact_denominator=exact)

@@ -7,8 +7,9 @@ Headlines compare a quarter with the same quarter a year earlier. A change is
 reported only when it is clear from the published figures: for a percentage,
 rate or mean, the earlier figure must lie outside the later one's 95%
 confidence interval; for a count (published rounded to 5, with no interval)
-the rounded figures must differ. Otherwise, or when either figure is hidden,
-the headline says "about the same".
+the rounded figures must differ by more than rounding can explain (80 against
+85 may be 82 against 83; 80 against 90 is at least 83 against 88). Otherwise,
+or when either figure is hidden, the headline says "about the same".
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from measures.domain.targets import (
     Target,
     assess,
     parse_change,
+    trajectory,
 )
 
 SUPPRESSED_NOTES = {
@@ -214,7 +216,7 @@ def headline(measure: Measure, series: list[Figure], *, period: str) -> Headline
     if latest.value is None or earlier.value is None:
         return Headline(same, "same", "")
     if latest.unit == "count" or latest.lower_ci is None or latest.upper_ci is None:
-        changed = latest.value != earlier.value
+        changed = abs(latest.value - earlier.value) > ROUNDING_BASE
     else:
         changed = not latest.lower_ci <= earlier.value <= latest.upper_ci
     if not changed:
@@ -310,6 +312,7 @@ def target_summary(
         polarity=measure.polarity,  # type: ignore[arg-type]
         tolerance=area.tolerance(measure.id),
         latest_period=period,
+        unit=unit,
     )
     baseline_text = ""
     if baseline is not None:
@@ -344,6 +347,52 @@ def target_summary(
     )
 
 
+@dataclass(frozen=True)
+class TargetLine:
+    """What a chart draws for a measure's targets: the planned trajectory and each target."""
+
+    trajectory: tuple[tuple[str, float], ...]  # (quarter, expected value), in quarter order
+    targets: tuple[tuple[str, str, float], ...]  # (quarter, name, value), in order
+
+
+def target_line(measure: Measure, area: Area, figures: pd.DataFrame) -> TargetLine | None:
+    """The trajectory from the baseline to each target, as the target sentences state them.
+
+    None when the measure has no target or its targets cannot be resolved from
+    published figures (a computed baseline whose period is not published).
+    """
+    targets = area.targets.get(measure.id, ())
+    baseline = area.baselines.get(measure.id)
+    if not targets or baseline is None:
+        return None
+    rows = figures[(figures["measure_id"] == measure.id) & (figures["breakdown"] == "all")]
+    public_values = {
+        r["period"]: r["value"] for r in rows.to_dict("records") if not r["suppressed"]
+    }
+    result = assess(
+        public_values,
+        baseline=baseline,
+        targets=targets,
+        polarity=measure.polarity,  # type: ignore[arg-type]
+        tolerance=area.tolerance(measure.id),
+        unit=measure.unit,
+    )
+    resolved = [(period, value) for period, value in result.targets if value is not None]
+    if result.baseline_value is None or len(resolved) != len(result.targets):
+        return None
+    line = trajectory(baseline.period, result.baseline_value, resolved)
+    first, last = line.points[0][0], line.points[-1][0]
+    expected = line.series(first, last)
+    ordered = sorted(targets, key=lambda t: t.quarter.index)
+    return TargetLine(
+        trajectory=tuple((label, float(value)) for label, value in expected.items()),
+        targets=tuple(
+            (t.quarter.label, _target_name(t), float(value))
+            for t, (_, value) in zip(ordered, resolved, strict=True)
+        ),
+    )
+
+
 # -- themes ----------------------------------------------------------------------------
 
 
@@ -372,6 +421,11 @@ def theme_groups(area: Area, catalogue: Catalogue, *, with_figures: set[str]) ->
 
 OPEN_DATA_COLUMNS = {
     "area": ("Area", "Area identifier, e.g. rotherham."),
+    "area_code": (
+        "Area code",
+        "The council's nine-character GSS code (Office for National Statistics), "
+        "e.g. E08000018 for Rotherham.",
+    ),
     "area_name": ("Area name", "The local partnership's name."),
     "period": (
         "Period",
@@ -415,6 +469,7 @@ def open_data(figures: pd.DataFrame, *, area: Area, catalogue: Catalogue) -> pd.
     """An area's published figures as an open-data table (columns of OPEN_DATA_COLUMNS)."""
     public = {m.id for m in catalogue.public()}
     frame = figures[figures["measure_id"].isin(public)].copy()
+    frame["area_code"] = area.la_code
     frame["area_name"] = area.name
     frame["measure_title"] = frame["measure_id"].map(lambda m: catalogue[m].title)
     frame.loc[frame["suppressed"], ["value", "lower_ci", "upper_ci"]] = float("nan")
@@ -422,13 +477,28 @@ def open_data(figures: pd.DataFrame, *, area: Area, catalogue: Catalogue) -> pd.
         figure_note(u, suppressed=bool(h))
         for u, h in zip(frame["unit"], frame["suppressed"], strict=True)
     ]
+    # Counts are whole numbers: 505, never 505.0 (the column holds decimals for other units).
+    counts = frame["unit"] == "count"
+    frame["value"] = pd.Series(
+        [
+            None if pd.isna(v) else int(v) if is_count else float(v)
+            for v, is_count in zip(frame["value"], counts, strict=True)
+        ],
+        index=frame.index,
+        dtype=object,
+    )
     frame["suppressed"] = frame["suppressed"].map({True: "true", False: "false"})
     return frame[list(OPEN_DATA_COLUMNS)].reset_index(drop=True)
 
 
 def _csv(frame: pd.DataFrame) -> str:
     buffer = io.StringIO()
-    make_csv_safe(frame).to_csv(buffer, index=False, lineterminator="\n")
+    safe = make_csv_safe(frame)
+    for column in frame.columns:  # numbers need no escaping, and counts stay whole numbers
+        cells = frame[column].dropna()
+        if len(cells) and all(isinstance(v, int | float) for v in cells):
+            safe[column] = frame[column]
+    safe.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue()
 
 

@@ -117,6 +117,7 @@ def measure_row(
         polarity=measure.polarity,
         tolerance=area.tolerance(measure_id),
         latest_period=latest,
+        unit=measure.unit,
     )
     themes = area.themes_for(measure_id)
     row = {

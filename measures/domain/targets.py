@@ -9,6 +9,11 @@ latest value with the trajectory, the right way round for its polarity.
 Polarity `neutral` (no better direction) is measured by closeness: `on track`
 within the tolerance of the trajectory on either side, `off track` beyond it;
 there is no `close` band for it.
+
+A relative target of a computed baseline is resolved from the baseline as it is
+published (a count rounded to the nearest 5, anything else to one decimal), in
+the internal and the public view alike, so both state the same target and the
+target never reveals an exact count that is published rounded.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ import pandas as pd
 
 from carers_impact.errors import UserError
 from carers_impact.periods import InvalidPeriod, Quarter, parse_financial_year
+from measures.domain.disclosure import round_to_base
+from measures.domain.public_figures import PUBLIC_DECIMALS
 
 Polarity = Literal["up", "down", "neutral"]
 POLARITIES: tuple[str, ...] = ("up", "down", "neutral")
@@ -173,6 +180,13 @@ def resolve_target(
     return parsed.apply(float(baseline_value))
 
 
+def as_published(value: float, unit: str) -> float:
+    """A value rounded as the public view publishes it: counts to 5, others to one decimal."""
+    if unit == "count":
+        return float(round_to_base(value))
+    return float(pd.Series([value]).round(PUBLIC_DECIMALS).iloc[0])
+
+
 # -- trajectory ------------------------------------------------------------------------
 
 
@@ -279,6 +293,7 @@ def assess(
     polarity: Polarity,
     tolerance: float = DEFAULT_TOLERANCE,
     latest_period: str | Quarter | None = None,
+    unit: str | None = None,
 ) -> Assessment:
     """Where a measure stands: its latest value against the trajectory to its targets.
 
@@ -300,8 +315,11 @@ def assess(
     base_value: float | None = None
     if baseline is not None:
         base_value = series.get(baseline.period) if baseline.computed else baseline.value
+    target_base = base_value
+    if unit is not None and baseline is not None and baseline.computed and base_value is not None:
+        target_base = as_published(base_value, unit)
     ordered = sorted(targets, key=lambda t: t.quarter.index)
-    resolved = tuple((t.period, t.resolve(base_value)) for t in ordered)
+    resolved = tuple((t.period, t.resolve(target_base)) for t in ordered)
 
     expected = None
     complete = all(v is not None for _, v in resolved)
