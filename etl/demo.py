@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -105,7 +106,8 @@ def build_demo(
     add_demo_activity(engine)
     seconds = time.perf_counter() - started
     logins = ", ".join(name for name, _, _ in DEMO_ACCOUNTS)
-    summary = ", ".join(run.summary() for run in runs)
+    statuses = Counter(result.status for run in runs for _, result in run.results)
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
     return (
         f"Demo built in {seconds:.0f} s: {len(files)} files ({summary}), measures computed for "
         f"{len(set().union(*(r.recomputed for r in runs)))} areas, {published} quarters "
