@@ -648,3 +648,17 @@ def test_the_chart_labels_financial_years_draws_targets_and_leaves_hidden_quarte
     ]
     assert planned and "quarter" not in planned[0]  # future quarters are dates, not labels
     assert spec["usermeta"] == {"embedOptions": {"actions": False}}
+
+
+def test_the_outcomes_blocks_are_built_once_per_version_of_the_figures(app_env, figures):
+    from dashboard.public import common
+
+    area = common.areas()[AREA]
+    publications = public.read_publications(db.make_engine(app_env.public_url), area=AREA)
+    quarter = public.published_quarters(figures)[-1]
+    first = common.outcome_blocks(area, quarter, figures, publications)
+    assert common.outcome_blocks(area, quarter, figures.copy(), publications.copy()) is first
+    changed = figures.copy()
+    changed.loc[changed.index[0], "value"] = changed["value"].max() + 5
+    again = common.outcome_blocks(area, quarter, changed, publications)
+    assert again is not first  # new figures: built again

@@ -88,6 +88,42 @@ def publications(area: Area) -> pd.DataFrame:
         st.stop()
 
 
+def outcome_blocks(
+    area: Area, quarter: str, figures: pd.DataFrame, publications: pd.DataFrame
+) -> tuple[blocks.Block, ...]:
+    """The Outcomes page's building blocks (texts, tables, charts) for an area and quarter.
+
+    Built once for each version of the published figures and shared by every
+    reader: working them out takes most of a page run's time, and they follow
+    from the figures and the publication record alone.
+    """
+    version = f"{_fingerprint(figures)}-{_fingerprint(publications)}"
+    return _outcome_blocks(area.id, quarter, version, area, figures, publications)
+
+
+def _fingerprint(frame: pd.DataFrame) -> str:
+    return f"{int(pd.util.hash_pandas_object(frame, index=False).sum()) % 2**64:016x}"
+
+
+@st.cache_resource(ttl=REFRESH_SECONDS, max_entries=256, show_spinner=False)
+def _outcome_blocks(
+    area_id: str,
+    quarter: str,
+    version: str,
+    _area: Area,
+    _figures: pd.DataFrame,
+    _publications: pd.DataFrame,
+) -> tuple[blocks.Block, ...]:
+    page = blocks.Outcomes(
+        area=_area,
+        quarter=quarter,
+        figures=_figures,
+        publications=_publications,
+        catalogue=catalogue(),
+    )
+    return tuple(page.blocks())
+
+
 def area_figures(area: Area) -> pd.DataFrame:
     """An area's published figures, or a plain message (and the page stops) if unreadable."""
     try:

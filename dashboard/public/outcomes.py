@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.public import common
-from dashboard.public.blocks import Outcomes
 from measures import public
 
 common.apply_style()
@@ -25,12 +24,5 @@ if not quarters:
     st.stop()
 
 quarter = st.selectbox("Quarter", list(reversed(quarters)), key="quarter", bind="query-params")
-page = Outcomes(
-    area=area,
-    quarter=quarter,
-    figures=figures,
-    publications=common.publications(area),
-    catalogue=common.catalogue(),
-)
-common.render(page.blocks())
+common.render(common.outcome_blocks(area, quarter, figures, common.publications(area)))
 common.footer()
