@@ -8,8 +8,10 @@ here imports Streamlit.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import altair as alt
 import pandas as pd
@@ -20,6 +22,8 @@ from dashboard.text import html as escape
 from dashboard.text import plain
 from measures import public
 from measures.public import NO_TARGET, Area, Catalogue, Figure, Measure, ThemeGroup, figure_for
+
+_SPEC_LOCK = threading.Lock()  # Altair's theme is global to the process
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,16 @@ class Chart:
     chart: alt.Chart
     name: str  # a file name for the static edition's SVG
     summary: str  # the text alternative, shown under the chart
+
+    @cached_property
+    def spec(self) -> dict:
+        """The chart's Vega-Lite specification, data included, checked once and kept.
+
+        Made as Streamlit makes it (Altair's theme "none": no default view size),
+        so that a page drawing a block it has drawn before does no Altair work.
+        """
+        with _SPEC_LOCK, alt.theme.enable("none"):
+            return self.chart.to_dict()
 
 
 @dataclass(frozen=True)

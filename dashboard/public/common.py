@@ -6,6 +6,7 @@ disclosure-controlled figures and the configuration. Nothing here writes.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import pandas as pd
@@ -182,7 +183,8 @@ def render(items: Sequence[blocks.Block]) -> None:
         elif isinstance(block, blocks.Notice):
             st.warning(block.markdown)
         elif isinstance(block, blocks.Chart):
-            st.altair_chart(block.chart, width="stretch", theme=None)
+            # A copy: Streamlit moves the data out of the specification it is given.
+            st.vega_lite_chart(spec=copy.deepcopy(block.spec), width="stretch", theme=None)
             st.markdown(block.summary)
         elif isinstance(block, blocks.Details):
             with st.expander(block.summary):

@@ -134,7 +134,7 @@ def _figure(block: blocks.Chart, page: _Page) -> str:
     (charts / f"{name}-narrow.svg").write_text(_svg(block.chart, NARROW), encoding="utf-8")
     (charts / f"{name}-wide.svg").write_text(_svg(block.chart, WIDE), encoding="utf-8")
     page.charts += 1
-    title = block.chart.to_dict()["title"]["text"]
+    title = block.spec["title"]["text"]
     title = " ".join(title) if isinstance(title, list) else title
     return (
         "<figure>"
