@@ -359,7 +359,11 @@ def show_spine() -> None:
     st.altair_chart(
         charts.spine_chart(spine, unit=unit, title=title, area_name=area.name), width="stretch"
     )
-    st.caption(charts.spine_description(spine, unit=unit, title=title, area_name=area.name))
+    st.caption(
+        "The grey line runs from the lowest to the highest council and the blue band is the "
+        "middle half of councils (25th to 75th percentile). "
+        + charts.spine_description(spine, unit=unit, title=title, area_name=area.name)
+    )
     figures = charts.spine_rows(spine, area_name=area.name).rename(
         columns={
             "what": "Figure",
