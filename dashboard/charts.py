@@ -6,7 +6,8 @@ Kept general so both the internal dashboard and the public view can use them:
 * `target_trajectory`: baseline, targets and the straight-line trajectory between them;
 * `spc_overlay`: an SPC chart's centre line, limits and special-cause points;
 * `measure_chart` and `spc_chart` combine them; `breakdown_chart`,
-  `comparison_chart` and `benchmark_chart` compare groups, areas and councils.
+  `comparison_chart` and `benchmark_chart` compare groups, areas and councils;
+  `spine_chart` places an area among all councils of England.
 
 Quarters are an ordered category (`2024-25 Q1`), spread evenly with no gaps,
 so every layer of a chart shares one x axis. Each chart has a text
@@ -535,4 +536,132 @@ def benchmark_chart(frame: pd.DataFrame, *, unit: str, title: str, area_name: st
             autosize=AUTOSIZE,
             description=f"{title}: points by financial year for " + ", ".join(names),
         )
+    )
+
+
+def spine_rows(spine, *, area_name: str) -> pd.DataFrame:
+    """The figures a spine chart draws, one row each (what, value, lower_ci, upper_ci)."""
+    rows = [
+        ("Lowest council", spine.minimum),
+        ("25th percentile of councils", spine.q1),
+        ("Median council", spine.median),
+        ("75th percentile of councils", spine.q3),
+        ("Highest council", spine.maximum),
+    ]
+    if spine.comparator_name == "England":
+        rows.append(("England", spine.comparator))
+    frame = pd.DataFrame(rows, columns=["what", "value"])
+    frame["lower_ci"] = float("nan")
+    frame["upper_ci"] = float("nan")
+    if spine.value is not None:
+        which = "this dashboard's data" if spine.source == "own" else "published"
+        frame.loc[len(frame)] = [
+            f"{area_name} ({which})",
+            spine.value,
+            float("nan") if spine.lower_ci is None else spine.lower_ci,
+            float("nan") if spine.upper_ci is None else spine.upper_ci,
+        ]
+    return frame
+
+
+def spine_description(spine, *, unit: str, title: str, area_name: str) -> str:
+    """The spine chart in one sentence, for screen readers and under the chart."""
+    n = lambda v: fmt.number(v, unit)  # noqa: E731
+    text = (
+        f"{title}: spine chart of the {spine.councils} councils of England in {spine.period}: "
+        f"lowest {n(spine.minimum)}, middle half from {n(spine.q1)} to {n(spine.q3)}, "
+        f"median council {n(spine.median)}, highest {n(spine.maximum)}"
+    )
+    if spine.comparator_name == "England":
+        text += f"; England {n(spine.comparator)}"
+    if spine.value is not None:
+        text += f"; {area_name} {n(spine.value)}"
+        if spine.lower_ci is not None and spine.upper_ci is not None:
+            text += f" (95% interval {n(spine.lower_ci)} to {n(spine.upper_ci)})"
+    return text + "."
+
+
+def spine_chart(spine, *, unit: str, title: str, area_name: str) -> alt.LayerChart:
+    """Where an area sits among all councils: range, middle half, median, England, the area.
+
+    `spine` has minimum, q1, median, q3, maximum, comparator and comparator_name
+    ("England" or "median council"), and the area's value with its interval.
+    """
+    axis_title = fmt.UNIT_AXIS.get(unit, unit)
+    axis = alt.X("value:Q", title=axis_title, scale=alt.Scale(zero=False))
+    band = pd.DataFrame(
+        [
+            {"what": "All councils", "low": spine.minimum, "high": spine.maximum},
+            {"what": "Middle half of councils", "low": spine.q1, "high": spine.q3},
+        ]
+    )
+    key = ["Range of councils", "Middle half of councils (25th to 75th percentile)"]
+    band["key"] = key
+    layers = [
+        alt.Chart(band.iloc[[0]])
+        .mark_rule(color=LIGHT_GREY, strokeWidth=3)
+        .encode(x=alt.X("low:Q", title=axis_title), x2="high:Q"),
+        alt.Chart(band.iloc[[1]])
+        .mark_bar(color=LIGHT_BLUE, height=26)
+        .encode(
+            x="low:Q",
+            x2="high:Q",
+            tooltip=[
+                alt.Tooltip("key:N", title="Band"),
+                alt.Tooltip("low:Q", title="From", format=_number_format(unit)),
+                alt.Tooltip("high:Q", title="To", format=_number_format(unit)),
+            ],
+        ),
+    ]
+    marks = spine_rows(spine, area_name=area_name)
+    marks = marks[~marks["what"].str.contains("percentile")]
+    names = list(marks["what"])
+    shapes = {
+        "Lowest council": "triangle-left",
+        "Highest council": "triangle-right",
+        "Median council": "square",
+        "England": "cross",
+    }
+    mine = marks.dropna(subset=["lower_ci", "upper_ci"])
+    if len(mine):
+        layers.append(
+            alt.Chart(mine)
+            .mark_rule(color=BLACK, strokeWidth=2)
+            .encode(x=alt.X("lower_ci:Q", title=axis_title), x2="upper_ci:Q")
+        )
+    palette = {
+        "Lowest council": GREY,
+        "Highest council": GREY,
+        "Median council": DARK_BLUE,
+        "England": BLACK,
+    }
+    layers.append(
+        alt.Chart(marks)
+        .mark_point(filled=True, size=140, opacity=1)
+        .encode(
+            x=axis,
+            color=alt.Color(
+                "what:N",
+                scale=alt.Scale(domain=names, range=[palette.get(w, ORANGE) for w in names]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            shape=alt.Shape(
+                "what:N",
+                scale=alt.Scale(
+                    domain=names,
+                    range=[shapes.get(w, "diamond") for w in names],
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("what:N", title="Figure"),
+                _tooltip("value", "Value", unit),
+            ],
+        )
+    )
+    return alt.layer(*layers).properties(
+        title=title,
+        height=60,
+        autosize=AUTOSIZE,
+        description=spine_description(spine, unit=unit, title=title, area_name=area_name),
     )

@@ -84,6 +84,15 @@ def national_benchmarks(area: str, measure_id: str) -> pd.DataFrame:
     return _benchmarks(*_key(), area, measure_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=128)
+def _spine(url: str, version: str, area: str, measure_id: str) -> api.Spine | None:
+    return api.national_spine(_engine(url), area=area, measure_id=measure_id)
+
+
+def national_spine(area: str, measure_id: str) -> api.Spine | None:
+    return _spine(*_key(), area, measure_id)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _comments(url: str, version: str, area: str, measure_id: str | None) -> pd.DataFrame:
     return api.comments(_engine(url), area=area, measure_id=measure_id)

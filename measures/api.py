@@ -27,12 +27,12 @@ from measures.domain.area_files import (
     configured_areas,
 )
 from measures.domain.areas import ACTION_STATUSES, Area
-from measures.domain.benchmarks import benchmarks
+from measures.domain.benchmarks import Spine, benchmarks, spine
 from measures.domain.catalogue import BREAKDOWNS, POLARITY_WORDS, Catalogue, load_catalogue
 from measures.domain.compute import RESULT_COLUMNS
 from measures.domain.detail import MeasureDetail, build_detail
 from measures.domain.disclosure import make_csv_safe
-from measures.domain.reference import census_unpaid_carers
+from measures.domain.reference import ascof_councils, census_unpaid_carers
 from measures.storage import actions as action_log
 from measures.storage import commentary, comparison, publishing, quarters
 from measures.storage import stories as stories_store
@@ -45,6 +45,7 @@ __all__ = [
     "POLARITY_WORDS",
     "Area",
     "MeasureDetail",
+    "Spine",
     "UnknownArea",
     "UnknownMeasureForArea",
     "action_updates",
@@ -67,6 +68,7 @@ __all__ = [
     "measure_detail",
     "measure_table",
     "national_benchmarks",
+    "national_spine",
     "open_engine",
     "publication_history",
     "publication_status",
@@ -277,6 +279,29 @@ def national_benchmarks(engine: Engine, *, area: str, measure_id: str) -> pd.Dat
         measure_id=measure_id,
         years=years,
         polarity=catalogue()[measure_id].polarity,
+    )
+
+
+def national_spine(engine: Engine, *, area: str, measure_id: str) -> Spine | None:
+    """Where the area sits among all councils of England for its measure's ASCOF code.
+
+    None when the measure has no ASCOF code or no year is published for every
+    council (see `measures.domain.benchmarks.spine`).
+    """
+    the_area = _area(area)
+    measure = catalogue()[measure_id]
+    if not measure.ascof_code:
+        return None
+    published, england = ascof_councils(measure.ascof_code)
+    if published.empty:
+        return None
+    values = store.read_values(engine, area=the_area.id, measure_id=measure_id, breakdown="all")
+    return spine(
+        published,
+        la_code=the_area.la_code,
+        years=values[~values["period"].str.contains("Q")],
+        polarity=measure.polarity,
+        england=england,
     )
 
 

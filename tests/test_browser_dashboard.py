@@ -117,3 +117,22 @@ def test_the_scorecard_has_no_serious_accessibility_failures(dashboard, page):
         v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")
     ]
     assert serious == [], results.generate_report()
+
+
+def test_the_measures_national_comparison_with_its_spine_chart_has_no_serious_failures(
+    dashboard, page
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    sign_in(page, dashboard["url"], "vera")
+    page.goto(
+        f"{dashboard['url']}/measure?area=rotherham&measure=crqol_score"
+        "&view=Other+areas+and+national"
+    )
+    page.get_by_role("heading", name="Rotherham among all councils of England, 2021-22").wait_for()
+    page.get_by_text("spine chart of the 149 councils of England in 2021-22").wait_for()
+    results = Axe().run(page)
+    serious = [
+        v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], results.generate_report()

@@ -185,3 +185,27 @@ def test_a_story_with_an_event_but_no_date_is_refused_with_what_to_fix():
     at.text_input(key="story_event").input("Discharge project started")
     at.button(key="story_save").click().run()
     assert any("An event needs both what happened and its date" in e.value for e in at.error)
+
+
+def test_the_spine_chart_shows_the_comparator_year_and_says_a_published_figure_is_not_judged():
+    at = as_user("vera", PAGE, area="rotherham", measure="crqol_score", view=COMPARED)
+    title = "ASCOF 1D, 2021-22: Rotherham among the 149 councils of England"
+    spine = next(s for s in charts(at) if s.get("title") == title)
+    alternative = (
+        f"{title}: spine chart of the 149 councils of England in 2021-22: lowest 6.1, middle "
+        "half from 6.9 to 7.4, median council 7.2, highest 8.4; Rotherham 7.5."
+    )
+    assert spine["description"] == alternative
+    assert alternative in texts(at)  # the text alternative is on the page, not only in the chart
+    assert "Rotherham among all councils of England, 2021-22" in texts(at)
+    assert "than England" not in texts(at)  # the data have no England value; never called so
+    assert "not judged Better, Similar or Worse than the median council (7.2" in texts(at)
+    figures = at.table[-1].value
+    assert list(figures["Figure"])[:5] == [
+        "Lowest council",
+        "25th percentile of councils",
+        "Median council",
+        "75th percentile of councils",
+        "Highest council",
+    ]
+    assert figures["Value"].tolist()[-1] == "7.5"

@@ -309,6 +309,72 @@ def show_comparisons() -> None:
         published = fmt.tidy(national, unit=unit).rename(columns={"Quarter": "Year"})
         st.table(published, hide_index=True)
         components.download_csv(published, filename=f"ascof_{area.id}_{measure_id}.csv")
+        show_spine()
+
+
+def spine_verdict(spine: api.Spine) -> str:
+    """The area's figure for the spine's year against England (or the median council), in words."""
+    against = (
+        f"England ({fmt.number(spine.comparator, unit)})"
+        if spine.comparator_name == "England"
+        else f"the median council ({fmt.number(spine.comparator, unit)}; the published data "
+        "give no England value)"
+    )
+    if spine.value is None:
+        return f"{area.name} has no figure for {spine.period}, so it is not compared."
+    if not spine.compared:
+        return (
+            f"{area.name}'s {spine.period} figure is its published value "
+            f"({fmt.number(spine.value, unit)}), which has no 95% interval, so it is not "
+            f"judged Better, Similar or Worse than {against}."
+        )
+    return (
+        f"{area.name}'s own {spine.period} figure ({fmt.number(spine.value, unit)}, 95% "
+        f"interval {fmt.number(spine.lower_ci, unit)} to {fmt.number(spine.upper_ci, unit)}) "
+        f"is **{spine.compared}** than {against}"
+        + (
+            ": the interval holds it."
+            if spine.compared == "Similar"
+            else ": the whole interval lies "
+            f"{'above' if spine.lower_ci > spine.comparator else 'below'} it."
+        )
+    )
+
+
+def show_spine() -> None:
+    """The area among every council of England in the latest year published for them all."""
+    spine = data.national_spine(area.id, measure_id)
+    if spine is None:
+        st.caption(
+            "No year of this ASCOF measure is published for every council of England, so "
+            "there is no spine chart."
+        )
+        return
+    title = (
+        f"ASCOF {spine.ascof_code}, {spine.period}: {area.name} among the "
+        f"{spine.councils} councils of England"
+    )
+    st.subheader(f"{area.name} among all councils of England, {spine.period}")
+    st.write(spine_verdict(spine))
+    st.altair_chart(
+        charts.spine_chart(spine, unit=unit, title=title, area_name=area.name), width="stretch"
+    )
+    st.caption(
+        "The grey line runs from the lowest to the highest council and the blue band is the "
+        "middle half of councils (25th to 75th percentile). "
+        + charts.spine_description(spine, unit=unit, title=title, area_name=area.name)
+    )
+    figures = charts.spine_rows(spine, area_name=area.name).rename(
+        columns={
+            "what": "Figure",
+            "value": "Value",
+            "lower_ci": "Lower 95% CI",
+            "upper_ci": "Upper 95% CI",
+        }
+    )
+    for column in ("Value", "Lower 95% CI", "Upper 95% CI"):
+        figures[column] = figures[column].map(lambda v: fmt.number(v, unit))
+    st.table(figures, hide_index=True)
 
 
 def parse_partners(text: str) -> list[tuple[str, str]]:

@@ -93,7 +93,7 @@ def ascof_benchmarks(
             "ASCOF is published for councils with social services responsibilities "
             "(county, unitary, metropolitan and London borough councils)",
         )
-    rows = ascof[ascof["breakdown"] == breakdown]
+    rows = ascof[(ascof["breakdown"] == breakdown) & (ascof["la_code"] != ENGLAND_CODE)]
     keys = ["ascof_code", "measure", "period", "breakdown"]
     comparators = rows.groupby(keys, as_index=False).agg(
         comparator_median=("value", "median"), comparator_councils=("la_code", "nunique")
@@ -106,4 +106,27 @@ def ascof_benchmarks(
         result.sort_values(["ascof_code", "measure", "period"], kind="stable")
         .reset_index(drop=True)
         .loc[:, list(ASCOF_COLUMNS)]
+    )
+
+
+ENGLAND_CODE = "E92000001"
+
+
+def ascof_councils(
+    ascof_code: str, *, breakdown: str = "Total", folder: Path | str | None = None
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Every council's published figure for one ASCOF measure, and England's by year.
+
+    The councils' rows (la_code, la_name, period, value, ascof_code) leave out
+    any England row (``E92000001``), whose values come back by year instead:
+    an empty dict when the file publishes none.
+    """
+    ascof = _ascof(_folder(folder))
+    rows = ascof[(ascof["ascof_code"] == ascof_code) & (ascof["breakdown"] == breakdown)]
+    england = rows[rows["la_code"] == ENGLAND_CODE]
+    councils = rows[rows["la_code"] != ENGLAND_CODE]
+    columns = ["la_code", "la_name", "period", "value", "ascof_code"]
+    return (
+        councils.loc[:, columns].reset_index(drop=True),
+        dict(zip(england["period"], england["value"].astype(float), strict=True)),
     )
