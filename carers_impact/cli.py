@@ -327,9 +327,7 @@ def streamlit_command(*, public: bool, port: int, address: str) -> list[str]:
     """`streamlit run` for the internal dashboard or the public view, with every flag they need.
 
     The public view takes no uploads at all (`maxUploadSize` 0, and its server
-    refuses the upload route) and small websocket messages. Neither watches its
-    source files nor runs a full garbage collection after every page run: both
-    cost CPU on every view and serve no purpose in production.
+    refuses the upload route) and small websocket messages.
     """
     command = [
         sys.executable,
@@ -349,12 +347,6 @@ def streamlit_command(*, public: bool, port: int, address: str) -> list[str]:
         "viewer",
         "--client.showErrorDetails",
         "none" if public else "full",
-        "--server.fileWatcherType",
-        "none",
-        "--server.runOnSave",
-        "false",
-        "--runner.postScriptGC",
-        "false",
     ]
     if public:
         command += [

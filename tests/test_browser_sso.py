@@ -162,7 +162,7 @@ def test_signing_out_of_single_sign_on_signs_out_every_tab(dashboard, context):
     expect(second.get_by_text(SIGNED_IN)).to_be_visible()
     first.get_by_role("button", name="Sign out").click()
     first.wait_for_url(lambda u: True)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # a busy machine: the logout route answers late
     while any(c["name"] == "_streamlit_user" for c in context.cookies()):
         assert time.monotonic() < deadline, "the sign-on cookie was not removed"
         first.wait_for_timeout(200)

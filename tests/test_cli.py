@@ -117,15 +117,3 @@ def test_a_database_fault_leaves_the_file_in_the_inbox_and_the_rest_carry_on(wor
     assert "breaks_ROT-ASC_2024-25_Q1.csv: failed" in out and "disk full" in out
     assert "carers_ROT-ASC_2024-25_Q1.csv: accepted" in out
     assert breaks.exists()  # kept for the next run
-
-
-@pytest.mark.parametrize("public", [False, True])
-def test_serve_runs_streamlit_without_what_costs_cpu_on_every_view(public):
-    command = cli.streamlit_command(public=public, port=8501, address="127.0.0.1")
-    options = dict(zip(command[5::2], command[6::2], strict=False))
-    assert options["--server.fileWatcherType"] == "none"
-    assert options["--server.runOnSave"] == "false"
-    assert options["--runner.postScriptGC"] == "false"
-    assert options["--browser.gatherUsageStats"] == "false"
-    assert options["--server.headless"] == "true"
-    assert (options.get("--server.maxUploadSize") == "0") is public
