@@ -235,6 +235,8 @@ def _build_frame(
 
 # -- CSV ------------------------------------------------------------------------------
 
+_LINE_END = re.compile(r"\r\n|\r|\n")  # Windows, old Mac and Unix line endings
+
 
 def _read_csv(
     content: bytes, *, filename: str, report: Report
@@ -255,11 +257,14 @@ def _read_csv(
     sample = text[:65536]
     if len(_CONTROL.findall(sample)) > len(sample) / 100:
         reject(report, "not_text", not_text)
-    first_line = text[: text.find("\n")] if "\n" in text else text
+    first_line = _LINE_END.split(text, maxsplit=1)[0]
     if not first_line.strip():
         reject(report, "no_header", NO_HEADER)
     _check_delimiter(first_line, report=report)
-    width = len(next(csv.reader([first_line])))
+    try:
+        width = len(next(csv.reader([first_line])))
+    except csv.Error as error:
+        reject(report, "no_header", f"row 1, the column names, cannot be read as CSV ({error})")
     if width > MAX_COLUMNS:
         reject_columns(report, width, rows=[1])
     if width * lines > MAX_CELLS:

@@ -21,6 +21,7 @@ from etl.limits import MAX_COLUMNS, MB
 from etl.pipeline import read_and_guard
 from etl.read import ROW, normalise_header, read_descriptor, read_table
 from etl.report import ExtractRejected, Report
+from tests.files import carers_csv
 
 HEADER = "carer_id,date_identified,age_band"
 
@@ -647,3 +648,15 @@ def test_a_file_within_the_limit_is_read_whole_from_its_descriptor(tmp_path):
         assert read_descriptor(fd, report=Report("carers.csv"), max_bytes=3 * MB) == b"x" * (3 * MB)
     finally:
         os.close(fd)
+
+
+def test_a_file_with_old_mac_line_endings_is_read_line_by_line():
+    unix = carers_csv(3)
+    frame, _ = read(unix.replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    expected, _ = read(unix)
+    assert len(frame) == 3 and frame.equals(expected)
+
+
+def test_a_blank_first_line_ended_by_a_carriage_return_is_rejected_not_a_crash():
+    # found by the fuzz test: b"\r!" raised csv.Error from the header check
+    assert rules(rejection(b"\r!")) == ["no_header"]
